@@ -1,12 +1,108 @@
+using System.Net;
+using System.Reflection;
+using AotPipe.Configuration;
+using AotPipe.Hosting;
+using Microsoft.AspNetCore.Builder;
+
 namespace AotPipe.Cli;
 
-/// <summary>Entry point for every <c>aotpipe</c> subcommand.</summary>
+/// <summary>Entry point for every <c>aotpipe</c> subcommand (DESIGN.md section 1).</summary>
 public static class GatewayCommandLine
 {
+    /// <summary>Listen URL when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> is given.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <summary>Exit code for success.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code for a negative answer (blocked URL, failed check, wrong password).</summary>
+    public const int ExitNegative = 1;
+
+    /// <summary>Exit code for bad usage or configuration.</summary>
+    public const int ExitUsage = 2;
+
+    private const string Help = """
+        aotpipe - native-AOT gateway from OpenAI-compatible clients to OpenRouter's Responses API
+
+        Usage:
+          aotpipe [serve] [--urls URL]          run the gateway (default http://127.0.0.1:8080; ASPNETCORE_URLS also works)
+          aotpipe config                        print the effective settings, secrets masked
+          aotpipe encrypt-secret                read a secret on stdin, print encrypted:... (needs WEBUI_SECRET_KEY)
+          aotpipe check-url URL                 run the egress policy on URL: prints allow or block: <reason>
+          aotpipe redact                        stdin to stdout with base64 data-URL blobs redacted
+          aotpipe session-log extract ZIP [--out DIR]   decrypt a session-log archive
+          aotpipe rotate-artifact-key           re-encrypt artifacts from the previous key's table
+          aotpipe healthcheck [URL]             GET /healthz; exit 0 healthy, 1 not
+          aotpipe --version | --help
+
+        Settings are environment variables; see docs/configuration.md.
+        Exit codes: 0 ok, 1 negative answer, 2 bad usage or configuration.
+        """;
+
     /// <summary>Runs the command named by <paramref name="args"/> and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader stdin, Stream stdinStream, Stream stdoutStream, TextWriter stdout, TextWriter stderr)
     {
-        await stdout.WriteLineAsync("aotpipe");
-        return 0;
+        var command = args.Length == 0 || args[0].StartsWith("--urls", StringComparison.Ordinal) ? "serve" : args[0];
+        var rest = args.Length == 0 || command != args[0] ? args : args[1..];
+        switch (command)
+        {
+            case "--help" or "-h" or "help":
+                await stdout.WriteLineAsync(Help);
+                return ExitOk;
+            case "--version" or "version":
+                await stdout.WriteLineAsync("aotpipe " + Version);
+                return ExitOk;
+            case "serve":
+                return await ServeAsync(rest, stderr);
+            case "config":
+                return await ConfigCommand.RunAsync(GatewaySettings.SnapshotEnvironment(), stdout, stderr);
+            case "healthcheck":
+                return await HealthcheckCommand.RunAsync(rest.Length > 0 ? rest[0] : DefaultUrls, stdout);
+            default:
+                await stderr.WriteLineAsync($"aotpipe: unknown command '{command}'. See aotpipe --help.");
+                return ExitUsage;
+        }
+    }
+
+    /// <summary>The informational version baked into the assembly.</summary>
+    public static string Version =>
+        typeof(GatewayCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private static async Task<int> ServeAsync(string[] args, TextWriter stderr)
+    {
+        string? urls = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--urls" && i + 1 < args.Length)
+            {
+                urls = args[++i];
+            }
+            else if (args[i].StartsWith("--urls=", StringComparison.Ordinal))
+            {
+                urls = args[i]["--urls=".Length..];
+            }
+            else
+            {
+                await stderr.WriteLineAsync($"aotpipe serve: unknown argument '{args[i]}'.");
+                return ExitUsage;
+            }
+        }
+
+        urls ??= Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+        GatewaySettings settings;
+        try
+        {
+            settings = GatewaySettings.Load(GatewaySettings.SnapshotEnvironment());
+            StartupChecks.Run(settings, urls);
+        }
+        catch (SettingsException ex)
+        {
+            await stderr.WriteLineAsync("aotpipe: configuration error: " + ex.Message);
+            return ExitUsage;
+        }
+
+        await using var app = GatewayApplication.Build(settings, urls);
+        await app.RunAsync();
+        return ExitOk;
     }
 }

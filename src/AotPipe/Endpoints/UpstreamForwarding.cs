@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using AotPipe.Diagnostics;
+using AotPipe.Errors;
+using AotPipe.Streaming;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace AotPipe.Endpoints;
+
+/// <summary>Steps shared by every route that answers from an upstream response.</summary>
+public static class UpstreamForwarding
+{
+    /// <summary>Largest upstream error body read before answering (error bodies are one short JSON line).</summary>
+    public const int MaxErrorBodyBytes = 64 * 1024;
+
+    /// <summary>Read buffer size for the upstream body; one SSE burst of OpenRouter deltas fits.</summary>
+    public const int UpstreamReadBufferBytes = 16 * 1024;
+
+    /// <summary>Answers an upstream 4xx/5xx before streaming: same status, OpenAI shape, <c>Retry-After</c> kept.</summary>
+    public static async Task WriteUpstreamErrorAsync(HttpContext context, HttpResponseMessage upstream, ILogger logger)
+    {
+        var status = (int)upstream.StatusCode;
+        var body = await ReadBoundedAsync(upstream, context.RequestAborted);
+        var parsed = UpstreamErrorBody.Parse(body);
+        GatewayLog.RequestFailed(logger, GatewayError.UpstreamStatus, status, parsed.CodeText ?? parsed.CodeNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", null);
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        if (upstream.Headers.TryGetValues("Retry-After", out var retryAfter))
+        {
+            response.Headers.RetryAfter = retryAfter.FirstOrDefault();
+        }
+
+        OpenAiErrorWriter.WriteUpstream(response.BodyWriter, parsed, status);
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>Starts an SSE response and relays the upstream body through <paramref name="sink"/>.</summary>
+    public static async Task<RelayOutcome> StreamAsync(HttpContext context, HttpResponseMessage upstream, StreamEventSink sink, RelayTimer timer, ILogger logger)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(timer.ClientToken);
+
+        var upstreamBody = await upstream.Content.ReadAsStreamAsync(timer.Token);
+        var reader = PipeReader.Create(upstreamBody, new StreamPipeReaderOptions(
+            pool: MemoryPool<byte>.Shared, bufferSize: UpstreamReadBufferBytes, minimumReadSize: 1024, leaveOpen: true));
+        using var framer = new SseFramer();
+        RelayOutcome outcome;
+        try
+        {
+            outcome = await SseRelayLoop.RunAsync(reader, response.BodyWriter, sink, framer, timer);
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+
+        if (outcome.ClientGone)
+        {
+            GatewayLog.ClientGone(logger, outcome.Events);
+        }
+        else if (outcome.Error != GatewayError.None)
+        {
+            GatewayLog.StreamFailed(logger, outcome.Error, outcome.Events, outcome.Exception);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Copies a non-streaming upstream body to the client as it arrives.</summary>
+    public static async Task CopyJsonAsync(HttpContext context, HttpResponseMessage upstream, RelayTimer timer)
+    {
+        var response = context.Response;
+        response.StatusCode = (int)upstream.StatusCode;
+        response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/json";
+        await using var body = await upstream.Content.ReadAsStreamAsync(timer.Token);
+        await body.CopyToAsync(response.Body, timer.Token);
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage upstream, CancellationToken cancellationToken)
+    {
+        await using var stream = await upstream.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxErrorBodyBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        return buffer.AsSpan(0, total).ToArray();
+    }
+}

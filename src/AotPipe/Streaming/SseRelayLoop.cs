@@ -1,0 +1,121 @@
+using System.IO.Pipelines;
+using AotPipe.Errors;
+
+namespace AotPipe.Streaming;
+
+/// <summary>The streaming loop: upstream <see cref="PipeReader"/> → <see cref="SseFramer"/> → sink → client writer.</summary>
+/// <remarks>
+/// The PlatformBenchmarks shape: <c>ReadAsync</c>, a synchronous span parser over everything buffered, one
+/// <c>AdvanceTo(consumed, examined)</c>, then one <c>FlushAsync</c> per batch of events, so each event reaches the
+/// client as soon as the read that completed it returns. Nothing here blocks: the only awaits are the pipe read, the
+/// client flush and the sink's terminal step.
+/// </remarks>
+public static class SseRelayLoop
+{
+    /// <summary>Relays until the upstream ends, fails, or the client leaves.</summary>
+    /// <param name="upstream">Reader over the upstream body.</param>
+    /// <param name="client">The response body writer.</param>
+    /// <param name="sink">Forwards or translates each event.</param>
+    /// <param name="framer">Reusable framer (reset by the caller).</param>
+    /// <param name="timer">Arms the idle timeout and tells which token fired.</param>
+    public static async ValueTask<RelayOutcome> RunAsync(
+        PipeReader upstream,
+        PipeWriter client,
+        StreamEventSink sink,
+        SseFramer framer,
+        RelayTimer timer)
+    {
+        var token = timer.Token;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                timer.ArmIdle();
+                result = await upstream.ReadAsync(token);
+                timer.DisarmIdle();
+            }
+            catch (OperationCanceledException ex)
+            {
+                return await FailAsync(client, sink, timer.Classify(), ex);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException or HttpIOException)
+            {
+                return await FailAsync(client, sink, timer.IsClientGone ? GatewayError.None : GatewayError.UpstreamReset, ex);
+            }
+
+            var buffer = result.Buffer;
+            var remaining = buffer;
+            var wrote = false;
+            SseReadStatus status;
+            while ((status = framer.TryRead(remaining, out var sseEvent)) == SseReadStatus.Event)
+            {
+                sink.EventCount++;
+                var terminal = sink.OnEvent(sseEvent, client);
+                remaining = remaining.Slice(sseEvent.Raw.End);
+                wrote = true;
+                if (terminal)
+                {
+                    await sink.OnTerminalAsync(client, token);
+                    if (sink.StopsAtTerminal)
+                    {
+                        upstream.AdvanceTo(remaining.Start, remaining.Start);
+                        var done = await client.FlushAsync(timer.ClientToken);
+                        return new RelayOutcome(GatewayError.None, done.IsCanceled || timer.IsClientGone, sink.EventCount);
+                    }
+                }
+            }
+
+            if (result.IsCompleted && !remaining.IsEmpty)
+            {
+                sink.OnTrailingBytes(remaining, client);
+                remaining = remaining.Slice(remaining.End);
+                wrote = true;
+            }
+
+            upstream.AdvanceTo(remaining.Start, buffer.End);
+            if (wrote)
+            {
+                var flush = await client.FlushAsync(timer.ClientToken);
+                if (flush.IsCanceled || flush.IsCompleted)
+                {
+                    return new RelayOutcome(GatewayError.None, ClientGone: true, sink.EventCount);
+                }
+            }
+
+            if (status == SseReadStatus.EventTooLarge)
+            {
+                return await FailAsync(client, sink, GatewayError.UpstreamEventTooLarge, null);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return sink.SawTerminal
+                    ? new RelayOutcome(GatewayError.None, ClientGone: false, sink.EventCount)
+                    : await FailAsync(client, sink, GatewayError.UpstreamTruncated, null);
+            }
+        }
+    }
+
+    private static async ValueTask<RelayOutcome> FailAsync(PipeWriter client, StreamEventSink sink, GatewayError error, Exception? exception)
+    {
+        if (error == GatewayError.None)
+        {
+            // The client is gone; there is nobody to tell.
+            return new RelayOutcome(GatewayError.None, ClientGone: true, sink.EventCount, exception);
+        }
+
+        var (code, message) = InBandError.Describe(error);
+        sink.WriteFailure(code, message, client);
+        try
+        {
+            await client.FlushAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            return new RelayOutcome(error, ClientGone: true, sink.EventCount, exception);
+        }
+
+        return new RelayOutcome(error, ClientGone: false, sink.EventCount, exception);
+    }
+}
