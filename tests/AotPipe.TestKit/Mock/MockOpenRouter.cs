@@ -178,6 +178,10 @@ public sealed class MockOpenRouter : IAsyncDisposable
                 if (Behavior.ResetAfterEvents == i)
                 {
                     await response.Body.FlushAsync(aborted);
+
+                    // Abort sends an RST that can overtake bytes still queued in the transport; give them a moment to
+                    // leave so the gateway sees N events and then the reset, not a reset before the headers.
+                    await Task.Delay(100, aborted);
                     context.Abort();
                     return;
                 }
