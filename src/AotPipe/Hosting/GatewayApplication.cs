@@ -1,3 +1,4 @@
+using AotPipe.Catalog;
 using AotPipe.Configuration;
 using AotPipe.Diagnostics;
 using AotPipe.Endpoints;
@@ -44,11 +45,13 @@ public static class GatewayApplication
             sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<GatewaySettings>().ShutdownDrain, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(static sp => new OpenRouterClient(sp.GetRequiredService<GatewaySettings>()));
         builder.Services.AddSingleton<UpstreamSender>();
+        builder.Services.AddSingleton<ModelCatalog>();
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapHealth();
         app.MapResponses();
+        app.MapModels();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe");
         if (string.IsNullOrEmpty(settings.OpenRouterApiKey))
