@@ -34,6 +34,14 @@ internal static class Lz4FrameCodec
     /// <summary>End mark and optional content checksum.</summary>
     private const int FrameTrailerSize = 4 + 4;
 
+    // K4os's span writer cannot record the content size, so readers of these frames size their output by growing.
+    private static readonly LZ4EncoderSettings s_encoderSettings = new()
+    {
+        BlockSize = BlockSize,
+        ChainBlocks = true,
+        CompressionLevel = LZ4Level.L00_FAST,
+    };
+
     private static readonly Func<ILZ4Descriptor, ILZ4Decoder> s_decoderFactory = static d => d.CreateDecoder();
 
     /// <summary>An upper bound on the frame size for <paramref name="sourceLength"/> input bytes.</summary>
@@ -46,7 +54,7 @@ internal static class Lz4FrameCodec
         return (int)Math.Min(bound, Array.MaxLength);
     }
 
-    /// <summary>Compresses <paramref name="source"/> into one LZ4 frame with its content size recorded.</summary>
+    /// <summary>Compresses <paramref name="source"/> into one LZ4 frame (64 KiB linked blocks, no checksums).</summary>
     /// <param name="source">Input bytes.</param>
     /// <param name="destination">At least <see cref="GetMaxCompressedLength"/> bytes.</param>
     /// <returns>Frame bytes written.</returns>
@@ -57,17 +65,9 @@ internal static class Lz4FrameCodec
             throw new ArgumentException("The destination is smaller than the LZ4 frame bound.", nameof(destination));
         }
 
-        LZ4EncoderSettings settings = new()
-        {
-            ContentLength = source.Length,
-            BlockSize = BlockSize,
-            ChainBlocks = true,
-            CompressionLevel = LZ4Level.L00_FAST,
-        };
-
         fixed (byte* target = destination)
         {
-            using ByteSpanLZ4FrameWriter writer = LZ4Frame.Encode(target, destination.Length, settings);
+            using ByteSpanLZ4FrameWriter writer = LZ4Frame.Encode(target, destination.Length, s_encoderSettings);
             writer.WriteManyBytes(source);
             writer.CloseFrame();
             return writer.CompressedLength;
