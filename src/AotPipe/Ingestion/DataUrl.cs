@@ -19,6 +19,11 @@ internal static class DataUrl
 
     private static readonly SearchValues<char> s_whitespace = SearchValues.Create(" \t\r\n\f");
 
+    private static readonly SearchValues<byte> s_base64AlphabetUtf8 =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+
+    private static readonly SearchValues<byte> s_whitespaceUtf8 = SearchValues.Create(" \t\r\n\f"u8);
+
     /// <summary>Whether <paramref name="url"/> starts with <c>data:</c>.</summary>
     public static bool IsDataUrl(ReadOnlySpan<char> url) => url.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
 
@@ -64,24 +69,53 @@ internal static class DataUrl
     /// unpadded input counts its partial quantum. Returns -1 when a character outside the base64 alphabet (or a misplaced
     /// <c>=</c>) appears. One vectorised pass when the text has no whitespace.
     /// </summary>
-    public static long EstimateDecodedLength(ReadOnlySpan<char> base64)
+    public static long EstimateDecodedLength(ReadOnlySpan<char> base64) => Estimate(base64, s_base64Alphabet, s_whitespace, '=');
+
+    /// <summary>The same estimate over UTF-8 text (a JSON string's raw bytes), so a large value is never copied into a string.</summary>
+    public static long EstimateDecodedLength(ReadOnlySpan<byte> base64) => Estimate(base64, s_base64AlphabetUtf8, s_whitespaceUtf8, (byte)'=');
+
+    /// <summary>Parses the header of a data URL held as UTF-8 bytes; see <see cref="TryParse(ReadOnlySpan{char}, out string, out bool, out int)"/>.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> url, out string mediaType, out bool isBase64, out int payloadStart)
+    {
+        mediaType = "";
+        isBase64 = false;
+        payloadStart = 0;
+        ReadOnlySpan<byte> head = url[..Math.Min(url.Length, Prefix.Length + MaxHeaderLength + 1)];
+        int comma = head.IndexOf((byte)',');
+        if (comma < 0 || head[..comma].ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
+        {
+            return false;
+        }
+
+        // The header is ASCII, so character and byte offsets agree.
+        Span<char> chars = stackalloc char[comma + 1];
+        for (int i = 0; i <= comma; i++)
+        {
+            chars[i] = (char)head[i];
+        }
+
+        return TryParse(chars, out mediaType, out isBase64, out payloadStart);
+    }
+
+    private static long Estimate<T>(ReadOnlySpan<T> text, SearchValues<T> alphabet, SearchValues<T> whitespace, T pad)
+        where T : IEquatable<T>
     {
         long significant;
-        int firstOther = base64.IndexOfAnyExcept(s_base64Alphabet);
+        int firstOther = text.IndexOfAnyExcept(alphabet);
         if (firstOther < 0)
         {
-            significant = base64.Length;
+            significant = text.Length;
         }
         else
         {
-            significant = CountSignificant(base64, firstOther);
+            significant = CountSignificant(text, firstOther, alphabet, whitespace);
             if (significant < 0)
             {
                 return -1;
             }
         }
 
-        int padding = CountPadding(base64);
+        int padding = CountPadding(text, whitespace, pad);
         if (padding < 0)
         {
             return -1;
@@ -111,25 +145,26 @@ internal static class DataUrl
         return payload.Length - (2L * payload.Count('%'));
     }
 
-    private static long CountSignificant(ReadOnlySpan<char> text, int firstOther)
+    private static long CountSignificant<T>(ReadOnlySpan<T> text, int firstOther, SearchValues<T> alphabet, SearchValues<T> whitespace)
+        where T : IEquatable<T>
     {
         long count = firstOther;
-        ReadOnlySpan<char> rest = text[firstOther..];
+        ReadOnlySpan<T> rest = text[firstOther..];
         while (!rest.IsEmpty)
         {
-            if (!s_whitespace.Contains(rest[0]))
+            if (!whitespace.Contains(rest[0]))
             {
                 return -1;
             }
 
-            int next = rest.IndexOfAnyExcept(s_whitespace);
+            int next = rest.IndexOfAnyExcept(whitespace);
             if (next < 0)
             {
                 break;
             }
 
             rest = rest[next..];
-            int run = rest.IndexOfAnyExcept(s_base64Alphabet);
+            int run = rest.IndexOfAnyExcept(alphabet);
             int take = run < 0 ? rest.Length : run;
             count += take;
             rest = rest[take..];
@@ -138,17 +173,20 @@ internal static class DataUrl
         return count;
     }
 
-    private static int CountPadding(ReadOnlySpan<char> text)
+    private static int CountPadding<T>(ReadOnlySpan<T> text, SearchValues<T> whitespace, T pad)
+        where T : IEquatable<T>
     {
-        text = text.TrimEnd(" \t\r\n\f");
+        int end = text.LastIndexOfAnyExcept(whitespace);
+        text = text[..(end + 1)];
         int padding = 0;
-        while (!text.IsEmpty && text[^1] == '=')
+        while (!text.IsEmpty && text[^1].Equals(pad))
         {
             padding++;
-            text = text[..^1].TrimEnd(" \t\r\n\f");
+            end = text[..^1].LastIndexOfAnyExcept(whitespace);
+            text = text[..(end + 1)];
         }
 
         // '=' only at the very end, and at most two of them.
-        return padding > 2 || text.Contains('=') ? -1 : padding;
+        return padding > 2 || text.Contains(pad) ? -1 : padding;
     }
 }
