@@ -167,7 +167,7 @@ internal sealed class EgressPolicy
     private static IPAddress Normalize(IPAddress address)
     {
         address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        if (address.ScopeId != 0)
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             Span<byte> bytes = stackalloc byte[16];
             address.TryWriteBytes(bytes, out _);
