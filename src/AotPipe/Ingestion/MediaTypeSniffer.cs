@@ -6,7 +6,7 @@ internal static class MediaTypeSniffer
     /// <summary>The type used when nothing better is known.</summary>
     public const string Fallback = "application/octet-stream";
 
-    /// <summary>Returns the media type for <paramref name="content"/> given the response's <paramref name="contentType"/> essence (may be null).</summary>
+    /// <summary>Returns the media type for <paramref name="content"/> given the response's <paramref name="contentType"/> (may be null; parameters are ignored).</summary>
     public static string Detect(ReadOnlySpan<byte> content, string? contentType)
     {
         if (FromMagic(content) is { } sniffed)
@@ -19,7 +19,8 @@ internal static class MediaTypeSniffer
             return Fallback;
         }
 
-        string essence = contentType.Trim().ToLowerInvariant();
+        int semicolon = contentType.IndexOf(';');
+        string essence = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim().ToLowerInvariant();
         return essence.Length > 127 || essence.IndexOf('/') <= 0 || essence.AsSpan().ContainsAny(";, \"\t") ? Fallback : essence;
     }
 
