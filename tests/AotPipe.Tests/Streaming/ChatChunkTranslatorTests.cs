@@ -178,12 +178,12 @@ public sealed class ChatChunkTranslatorTests
         Assert.Equal(TranslateStatus.Terminal, last);
         Assert.Equal(beforeTerminal, output.WrittenCount);
 
-        translator.WriteContentDelta("\n\n[01ARZ3NDEKTSV4RRFFQ69G5FAV]: #\n\"quoted\" — ok", output);
+        translator.WriteContentDelta("\n\n[01ARZ3NDEKTSV4RRFFQ6]: #\n\"quoted\" — ok", output);
         translator.WriteCompletion(output);
         var parsed = ParsedChunkStream.Parse(output.WrittenSpan);
 
-        Assert.EndsWith("atmosphere.\n\n[01ARZ3NDEKTSV4RRFFQ69G5FAV]: #\n\"quoted\" — ok", parsed.Content, StringComparison.Ordinal);
-        var markerIndex = parsed.Chunks.FindIndex(c => ((string?)c["choices"]?[0]?["delta"]?["content"])?.Contains("[01ARZ3NDEKTSV4RRFFQ69G5FAV]", StringComparison.Ordinal) == true);
+        Assert.EndsWith("atmosphere.\n\n[01ARZ3NDEKTSV4RRFFQ6]: #\n\"quoted\" — ok", parsed.Content, StringComparison.Ordinal);
+        var markerIndex = parsed.Chunks.FindIndex(c => ((string?)c["choices"]?[0]?["delta"]?["content"])?.Contains("[01ARZ3NDEKTSV4RRFFQ6]", StringComparison.Ordinal) == true);
         var finishIndex = parsed.Chunks.FindIndex(c => c["choices"]?.AsArray().Count > 0 && (string?)c["choices"]![0]!["finish_reason"] == "stop");
         Assert.True(markerIndex >= 0 && markerIndex < finishIndex);
     }
