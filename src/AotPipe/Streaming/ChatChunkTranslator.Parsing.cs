@@ -153,52 +153,44 @@ internal sealed partial class ChatChunkTranslator
             var type = default(Token);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("type"u8))
+                switch (TopLevelProperty(ref reader))
                 {
-                    type = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("delta"u8))
-                {
-                    fields.Delta = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("output_index"u8))
-                {
-                    fields.OutputIndex = ReadInt32(ref reader);
-                }
-                else if (reader.ValueTextEquals("summary_index"u8) || reader.ValueTextEquals("content_index"u8))
-                {
-                    fields.PartIndex = ReadInt32(ref reader);
-                }
-                else if (reader.ValueTextEquals("text"u8))
-                {
-                    fields.Text = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("item"u8))
-                {
-                    ReadItem(ref reader, ref fields);
-                }
-                else if (reader.ValueTextEquals("response"u8))
-                {
-                    ReadResponse(ref reader, ref fields);
-                }
-                else if (reader.ValueTextEquals("error"u8))
-                {
-                    ReadError(ref reader, ref fields);
-                }
-                else if (reader.ValueTextEquals("code"u8))
-                {
-                    // The flat error event carries code and message at the top level.
-                    reader.Read();
-                    ReadErrorCode(ref reader, ref fields);
-                }
-                else if (reader.ValueTextEquals("message"u8))
-                {
-                    reader.Read();
-                    fields.ErrorMessage ??= reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-                else
-                {
-                    reader.Skip();
+                    case Property.Type:
+                        type = ReadString(ref reader);
+                        break;
+                    case Property.Delta:
+                        fields.Delta = ReadString(ref reader);
+                        break;
+                    case Property.OutputIndex:
+                        fields.OutputIndex = ReadInt32(ref reader);
+                        break;
+                    case Property.PartIndex:
+                        fields.PartIndex = ReadInt32(ref reader);
+                        break;
+                    case Property.Text:
+                        fields.Text = ReadString(ref reader);
+                        break;
+                    case Property.Item:
+                        ReadItem(ref reader, ref fields);
+                        break;
+                    case Property.Response:
+                        ReadResponse(ref reader, ref fields);
+                        break;
+                    case Property.Error:
+                        ReadError(ref reader, ref fields);
+                        break;
+                    case Property.Code:
+                        // The flat error event carries code and message at the top level.
+                        reader.Read();
+                        ReadErrorCode(ref reader, ref fields);
+                        break;
+                    case Property.Message:
+                        reader.Read();
+                        fields.ErrorMessage ??= reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
 
@@ -209,6 +201,99 @@ internal sealed partial class ChatChunkTranslator
         {
             return false;
         }
+    }
+
+    /// <summary>The top-level event properties the translator reads.</summary>
+    private enum Property
+    {
+        Other,
+        Type,
+        Delta,
+        OutputIndex,
+        PartIndex,
+        Text,
+        Item,
+        Response,
+        Error,
+        Code,
+        Message,
+    }
+
+    private static Property TopLevelProperty(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return TopLevelPropertyEscaped(ref reader);
+        }
+
+        // Unescaped names are compared as raw bytes, dispatched on length: a delta event has seven properties and
+        // this runs for each of them.
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            4 when name.SequenceEqual("type"u8) => Property.Type,
+            4 when name.SequenceEqual("text"u8) => Property.Text,
+            4 when name.SequenceEqual("item"u8) => Property.Item,
+            4 when name.SequenceEqual("code"u8) => Property.Code,
+            5 when name.SequenceEqual("delta"u8) => Property.Delta,
+            5 when name.SequenceEqual("error"u8) => Property.Error,
+            7 when name.SequenceEqual("message"u8) => Property.Message,
+            8 when name.SequenceEqual("response"u8) => Property.Response,
+            12 when name.SequenceEqual("output_index"u8) => Property.OutputIndex,
+            13 when name.SequenceEqual("summary_index"u8) || name.SequenceEqual("content_index"u8) => Property.PartIndex,
+            _ => Property.Other,
+        };
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Property TopLevelPropertyEscaped(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("type"u8))
+        {
+            return Property.Type;
+        }
+
+        if (reader.ValueTextEquals("delta"u8))
+        {
+            return Property.Delta;
+        }
+
+        if (reader.ValueTextEquals("output_index"u8))
+        {
+            return Property.OutputIndex;
+        }
+
+        if (reader.ValueTextEquals("summary_index"u8) || reader.ValueTextEquals("content_index"u8))
+        {
+            return Property.PartIndex;
+        }
+
+        if (reader.ValueTextEquals("text"u8))
+        {
+            return Property.Text;
+        }
+
+        if (reader.ValueTextEquals("item"u8))
+        {
+            return Property.Item;
+        }
+
+        if (reader.ValueTextEquals("response"u8))
+        {
+            return Property.Response;
+        }
+
+        if (reader.ValueTextEquals("error"u8))
+        {
+            return Property.Error;
+        }
+
+        if (reader.ValueTextEquals("code"u8))
+        {
+            return Property.Code;
+        }
+
+        return reader.ValueTextEquals("message"u8) ? Property.Message : Property.Other;
     }
 
     private static Token ReadString(ref Utf8JsonReader reader)
