@@ -238,6 +238,19 @@ public sealed class ChatChunkTranslatorTests
     }
 
     [Fact]
+    public void EscapedPropertyNames_AreStillRecognised()
+    {
+        var translator = NewTranslator(includeUsage: false);
+        var output = new ArrayBufferWriter<byte>();
+        translator.OnEvent(Sequence(Created), output);
+        Assert.Equal(TranslateStatus.Continue, translator.OnEvent(Sequence("{\"typ\\u0065\":\"response.output_text.delta\",\"output_\\u0069ndex\":0,\"delt\\u0061\":\"x\"}"), output));
+        translator.OnEvent(Sequence("{\"type\":\"response.completed\",\"response\":{\"status\":\"completed\"}}"), output);
+        translator.WriteCompletion(output);
+
+        Assert.Equal("x", ParsedChunkStream.Parse(output.WrittenSpan).Content);
+    }
+
+    [Fact]
     public void FlatErrorEvent_NumericCode_WritesErrorChunkWithNumber()
     {
         var translator = NewTranslator(includeUsage: true);
