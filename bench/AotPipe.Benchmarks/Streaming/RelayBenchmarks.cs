@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using AotPipe.Streaming;
+using BenchmarkDotNet.Attributes;
+
+namespace AotPipe.Benchmarks.Streaming;
+
+/// <summary>SSE framing + relay of a recorded-shape 2,000-event stream, in memory (perf-reports/relay.md).</summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("relay")]
+public class RelayBenchmarks
+{
+    /// <summary>Events per stream.</summary>
+    public const int Events = 2000;
+
+    private ReadOnlySequence<byte> _stream;
+    private byte[] _bytes = [];
+    private ArrayBufferWriter<byte> _output = null!;
+    private SseFramer _framer = null!;
+    private Pipe _upstream = null!;
+    private Pipe _client = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var text = new StringBuilder();
+        text.Append(": OPENROUTER PROCESSING\n\n");
+        text.Append("data: {\"type\":\"response.created\",\"response\":{\"id\":\"gen-1\",\"status\":\"in_progress\"},\"sequence_number\":0}\n\n");
+        for (var i = 1; i <= Events - 2; i++)
+        {
+            text.Append("data: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_tmp_0123456789abcdef\",\"output_index\":0,\"content_index\":0,\"delta\":\"token ")
+                .Append(i % 1000).Append(" \",\"sequence_number\":").Append(i).Append("}\n\n");
+        }
+
+        text.Append("data: {\"type\":\"response.completed\",\"response\":{\"id\":\"gen-1\",\"status\":\"completed\"},\"sequence_number\":").Append(Events - 1).Append("}\n\n");
+        text.Append("data: [DONE]\n\n");
+        _bytes = Encoding.UTF8.GetBytes(text.ToString());
+        _stream = new ReadOnlySequence<byte>(_bytes);
+        _output = new ArrayBufferWriter<byte>(_bytes.Length + 1024);
+        _framer = new SseFramer();
+        _upstream = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        _client = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+    }
+
+    /// <summary>Framer + relay sink over the whole stream: the per-event work of the relay.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
+    public long FrameAndRelay()
+    {
+        _output.ResetWrittenCount();
+        _framer.Reset();
+        var sink = s_sink;
+        var buffer = _stream;
+        while (_framer.TryRead(buffer, out var sseEvent) == SseReadStatus.Event)
+        {
+            sink.OnEvent(sseEvent, _output);
+            buffer = buffer.Slice(sseEvent.Raw.End);
+        }
+
+        return _output.WrittenCount;
+    }
+
+    private static readonly ResponsesRelaySinkForBench s_sink = new();
+
+    /// <summary>The full async loop: upstream pipe (4 KB reads) → framer → sink → client pipe, one flush per read.</summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public async Task<long> RelayLoopThroughPipes()
+    {
+        _upstream.Reset();
+        _client.Reset();
+        _framer.Reset();
+        var writer = _upstream.Writer;
+        for (var offset = 0; offset < _bytes.Length; offset += 4096)
+        {
+            var length = Math.Min(4096, _bytes.Length - offset);
+            _bytes.AsSpan(offset, length).CopyTo(writer.GetSpan(length));
+            writer.Advance(length);
+            await writer.FlushAsync();
+        }
+
+        await writer.CompleteAsync();
+        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, TimeSpan.FromMinutes(5));
+        var sink = new ResponsesRelaySinkForBench();
+        var outcome = await SseRelayLoop.RunAsync(_upstream.Reader, _client.Writer, sink, _framer, timer);
+        await _upstream.Reader.CompleteAsync();
+        await _client.Writer.CompleteAsync();
+        var read = await _client.Reader.ReadAsync();
+        var length2 = read.Buffer.Length;
+        _client.Reader.AdvanceTo(read.Buffer.End);
+        await _client.Reader.CompleteAsync();
+        return length2 + outcome.Events;
+    }
+
+    /// <summary>The product sink, reset per stream.</summary>
+    private sealed class ResponsesRelaySinkForBench : StreamEventSink
+    {
+        private readonly ResponsesRelaySink _inner = new();
+
+        public override bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output) => _inner.OnEvent(sseEvent, output) && false;
+
+        public override void WriteFailure(string code, string message, IBufferWriter<byte> output) => _inner.WriteFailure(code, message, output);
+    }
+}
