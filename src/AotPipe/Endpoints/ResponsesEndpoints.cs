@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AotPipe.Configuration;
 using AotPipe.Errors;
 using AotPipe.Hosting;
+using AotPipe.Ingestion;
 using AotPipe.Streaming;
 using AotPipe.Upstream;
 using Microsoft.AspNetCore.Builder;
@@ -56,6 +57,12 @@ public static class ResponsesEndpoints
                 await GatewayErrorReporter.WriteAsync(context, GatewayError.InvalidRequest, logger, invalid.Param, invalid.Message);
                 return;
             }
+
+            // Identifiers are rebuilt and attachments pass the egress guard on this route too (DESIGN.md section 2);
+            // the response stream itself is never changed.
+            var identity = CallerIdentityReader.Read(context, body);
+            ResponsesRequestRewriter.Rewrite(body, identity, services.GetRequiredService<IdentifierOptions>());
+            await services.GetRequiredService<AttachmentIngestor>().ProcessAsync(body, identity.UserId, context.RequestAborted);
 
             var stream = body["stream"] is JsonValue streamValue && streamValue.GetValueKind() == JsonValueKind.True;
             var payload = Serialize(body);

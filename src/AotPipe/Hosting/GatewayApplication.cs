@@ -46,12 +46,14 @@ public static class GatewayApplication
         builder.Services.AddSingleton(static sp => new OpenRouterClient(sp.GetRequiredService<GatewaySettings>()));
         builder.Services.AddSingleton<UpstreamSender>();
         builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddIngestion(settings, urls);
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapHealth();
         app.MapResponses();
         app.MapModels();
+        app.MapChatCompletions();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe");
         if (string.IsNullOrEmpty(settings.OpenRouterApiKey))

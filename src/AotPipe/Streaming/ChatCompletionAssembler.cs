@@ -21,8 +21,9 @@ internal static class ChatCompletionAssembler
     /// <param name="requestId">The gateway request id, used as the id when the upstream sends none.</param>
     /// <param name="timeProvider">Source of <c>created</c>.</param>
     /// <param name="output">Receives the UTF-8 JSON body.</param>
+    /// <param name="contentPrefix">Text that leads the message content (attachment notices), or null.</param>
     public static AssembledCompletion Assemble(
-        ReadOnlySequence<byte> responsesBody, string requestModel, string requestId, TimeProvider timeProvider, IBufferWriter<byte> output)
+        ReadOnlySequence<byte> responsesBody, string requestModel, string requestId, TimeProvider timeProvider, IBufferWriter<byte> output, string? contentPrefix = null)
     {
         JsonDocument document;
         try
@@ -53,7 +54,8 @@ internal static class ChatCompletionAssembler
                 return Failed(root, responseId, model, usage, hasUsage);
             }
 
-            var content = new StringBuilder();
+            // Attachment notices (DESIGN.md section 6) lead the answer, as in the streamed form.
+            var content = new StringBuilder(contentPrefix);
             var reasoning = new StringBuilder();
             var captured = new List<CapturedItem>();
             var toolCalls = new List<JsonElement>();

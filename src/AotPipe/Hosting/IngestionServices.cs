@@ -1,0 +1,80 @@
+using System.Net;
+using AotPipe.Configuration;
+using AotPipe.Ingestion;
+using AotPipe.Security.Egress;
+using AotPipe.Upstream;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace AotPipe.Hosting;
+
+/// <summary>Registers the egress guard, the guarded download client, the ingestor and the identifier options.</summary>
+internal static class IngestionServices
+{
+    /// <summary>Adds the services; tests replace <see cref="IHostResolver"/> and <see cref="IEgressConnector"/> first.</summary>
+    public static IServiceCollection AddIngestion(this IServiceCollection services, GatewaySettings settings, string urls)
+    {
+        services.TryAddSingleton<IHostResolver>(SystemHostResolver.Instance);
+        services.TryAddSingleton<IEgressConnector>(SocketEgressConnector.Instance);
+        services.AddSingleton(_ => CreatePolicy(settings, urls));
+        services.AddSingleton(sp => new EgressGuard(sp.GetRequiredService<EgressPolicy>(), sp.GetRequiredService<IHostResolver>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new GuardedDownloadClient(GuardedHttpClientFactory.Create(sp.GetRequiredService<EgressGuard>(), sp.GetRequiredService<IEgressConnector>())));
+        services.AddSingleton(_ => IngestionOptions.FromSettings(
+            settings.RemoteFileMaxBytes / (double)IngestionOptions.BytesPerMiB,
+            settings.RemoteDownloadMaxRetries,
+            settings.RemoteDownloadInitialRetryDelay.TotalSeconds,
+            settings.RemoteDownloadMaxRetryTime.TotalSeconds,
+            settings.Base64MaxBytes / (double)IngestionOptions.BytesPerMiB,
+            settings.VideoMaxBytes / (double)IngestionOptions.BytesPerMiB,
+            settings.MaxInputImagesPerRequest));
+        services.AddSingleton(sp => new RemoteDownloader(
+            sp.GetRequiredService<EgressGuard>(), sp.GetRequiredService<GuardedDownloadClient>().Invoker, sp.GetRequiredService<IngestionOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AttachmentIngestor(
+            sp.GetRequiredService<EgressGuard>(), sp.GetRequiredService<RemoteDownloader>(), sp.GetRequiredService<IngestionOptions>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe.Ingestion")));
+        services.AddSingleton(_ => CreateIdentifierOptions(settings));
+        return services;
+    }
+
+    /// <summary>The egress policy from settings; the gateway's own listen addresses are blocked.</summary>
+    public static EgressPolicy CreatePolicy(GatewaySettings settings, string urls) => new(new EgressOptions
+    {
+        EnableSsrfProtection = settings.EnableSsrfProtection,
+        AllowInsecureHttp = settings.AllowInsecureHttp,
+        AllowInsecureHttpHosts = settings.AllowInsecureHttpHosts,
+        ListenEndpoints = ParseListenEndpoints(urls),
+        ConnectTimeout = settings.ConnectTimeout,
+    });
+
+    /// <summary>The identifier options from settings.</summary>
+    public static IdentifierOptions CreateIdentifierOptions(GatewaySettings settings)
+    {
+        IdentifierOptions.TryParseEndUserIdSource(settings.EndUserIdSource, out var source);
+        return new IdentifierOptions(
+            settings.SendEndUserId, source, settings.SendCacheSessionId, settings.SendSessionId, settings.SendChatId, settings.SendMessageId, settings.WebUiSecretKey);
+    }
+
+    private static List<IPEndPoint> ParseListenEndpoints(string urls)
+    {
+        var endpoints = new List<IPEndPoint>();
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var normalized = url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
+            if (Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
+            {
+                var host = uri.Host.Trim('[', ']');
+                if (IPAddress.TryParse(host, out var address))
+                {
+                    endpoints.Add(new IPEndPoint(address, uri.Port));
+                }
+                else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+                {
+                    endpoints.Add(new IPEndPoint(IPAddress.Loopback, uri.Port));
+                }
+            }
+        }
+
+        return endpoints;
+    }
+}
