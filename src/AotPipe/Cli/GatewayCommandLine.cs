@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using AotPipe.Configuration;
 using AotPipe.Hosting;
+using AotPipe.Security.Egress;
 using Microsoft.AspNetCore.Builder;
 
 namespace AotPipe.Cli;
@@ -56,6 +57,10 @@ public static class GatewayCommandLine
                 return await ServeAsync(rest, stderr);
             case "config":
                 return await ConfigCommand.RunAsync(GatewaySettings.SnapshotEnvironment(), stdout, stderr);
+            case "encrypt-secret":
+                return await EncryptSecretCommand.RunAsync(stdin, stdout, stderr, Environment.GetEnvironmentVariable("WEBUI_SECRET_KEY"), TimeProvider.System);
+            case "check-url":
+                return await CheckUrlAsync(rest, stdout, stderr);
             case "healthcheck":
                 return await HealthcheckCommand.RunAsync(rest.Length > 0 ? rest[0] : DefaultUrls, stdout);
             default:
@@ -67,6 +72,31 @@ public static class GatewayCommandLine
     /// <summary>The informational version baked into the assembly.</summary>
     public static string Version =>
         typeof(GatewayCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private static async Task<int> CheckUrlAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length != 1)
+        {
+            await stderr.WriteLineAsync("usage: aotpipe check-url URL");
+            return ExitUsage;
+        }
+
+        GatewaySettings settings;
+        try
+        {
+            settings = GatewaySettings.Load(GatewaySettings.SnapshotEnvironment());
+        }
+        catch (SettingsException ex)
+        {
+            await stderr.WriteLineAsync("aotpipe: configuration error: " + ex.Message);
+            return ExitUsage;
+        }
+
+        // The same guard the gateway uses, with the default listen address counted as the gateway's own.
+        var urls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+        var guard = new EgressGuard(IngestionServices.CreatePolicy(settings, urls), SystemHostResolver.Instance, TimeProvider.System);
+        return await CheckUrlCommand.RunAsync(args[0], guard, stdout, CancellationToken.None);
+    }
 
     private static async Task<int> ServeAsync(string[] args, TextWriter stderr)
     {

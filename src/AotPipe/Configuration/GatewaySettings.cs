@@ -188,6 +188,15 @@ public sealed class GatewaySettings
             referer = null;
         }
 
+        var insecureHosts = SplitList(r.OptionalText("ALLOW_INSECURE_HTTP_HOSTS"));
+        foreach (var entry in insecureHosts)
+        {
+            if (!Security.Egress.EgressPolicy.TryParseHostEntry(entry, out _, out _))
+            {
+                throw new SettingsException("ALLOW_INSECURE_HTTP_HOSTS", "each entry must be host, host:port or [v6]:port.");
+            }
+        }
+
         var compression = r.Boolean("ENABLE_LZ4_COMPRESSION") ? r.Choice("ARTIFACT_COMPRESSION") : "none";
         return new GatewaySettings
         {
@@ -225,7 +234,7 @@ public sealed class GatewaySettings
             RedisTtl = TimeSpan.FromSeconds(r.Integer("REDIS_CACHE_TTL_SECONDS")),
             EnableSsrfProtection = r.Boolean("ENABLE_SSRF_PROTECTION"),
             AllowInsecureHttp = r.Boolean("ALLOW_INSECURE_HTTP"),
-            AllowInsecureHttpHosts = SplitList(r.OptionalText("ALLOW_INSECURE_HTTP_HOSTS")),
+            AllowInsecureHttpHosts = insecureHosts,
             RemoteFileMaxBytes = (long)(r.Number("REMOTE_FILE_MAX_SIZE_MB") * Mebibyte),
             RemoteDownloadMaxRetries = r.Integer("REMOTE_DOWNLOAD_MAX_RETRIES"),
             RemoteDownloadInitialRetryDelay = TimeSpan.FromSeconds(r.Number("REMOTE_DOWNLOAD_INITIAL_RETRY_DELAY_SECONDS")),

@@ -30,6 +30,18 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Shutdown: draining {InFlight} in-flight streams for up to {DrainSeconds} s")]
     public static partial void Draining(ILogger logger, int inFlight, double drainSeconds);
 
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "ARTIFACT_ENCRYPTION_KEY is not set: artifacts are stored as plain JSON")]
+    public static partial void ArtifactKeyMissing(ILogger logger);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "ARTIFACT_ENCRYPTION_KEY is shorter than 32 characters: use 32 or more random bytes (e.g. base64 of 32 random bytes)")]
+    public static partial void ArtifactKeyWeak(ILogger logger);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "ENABLE_SSRF_PROTECTION=false: remote downloads may reach private and loopback addresses (scheme rules still apply)")]
+    public static partial void SsrfProtectionOff(ILogger logger);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "MAX_REQUEST_BODY_MB is smaller than BASE64_MAX_SIZE_MB as base64: large inline attachments are rejected with 413")]
+    public static partial void BodyCapBelowBase64Cap(ILogger logger);
+
     [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "Upstream request payload: {Payload}")]
     public static partial void UpstreamPayload(ILogger logger, string payload);
 }

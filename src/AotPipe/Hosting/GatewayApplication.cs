@@ -56,10 +56,7 @@ public static class GatewayApplication
         app.MapChatCompletions();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe");
-        if (string.IsNullOrEmpty(settings.OpenRouterApiKey))
-        {
-            GatewayLog.UpstreamKeyMissing(logger);
-        }
+        StartupWarnings.Log(settings, logger);
 
         app.Lifetime.ApplicationStarted.Register(() => GatewayLog.Listening(logger, string.Join(' ', app.Urls)));
         return app;
