@@ -114,7 +114,7 @@ public static class ChatCompletionsEndpoints
                     var translator = new ChatChunkTranslator(time, translation.Model, translation.IncludeUsage, identity.RequestId);
                     var terminalStep = artifacts?.CreateTerminalStep(identity, translation);
                     var sink = new ChatStreamSink(translator, notice, terminalStep);
-                    var outcome = await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger);
+                    var outcome = await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger, time);
                     if (artifacts is not null && outcome.Error == GatewayError.None && !outcome.ClientGone)
                     {
                         await artifacts.AfterReplyAsync(identity, translation, translator.Outcome == ResponseOutcome.Completed);

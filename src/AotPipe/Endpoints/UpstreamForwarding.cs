@@ -38,7 +38,13 @@ public static class UpstreamForwarding
     }
 
     /// <summary>Starts an SSE response and relays the upstream body through <paramref name="sink"/>.</summary>
-    public static async Task<RelayOutcome> StreamAsync(HttpContext context, HttpResponseMessage upstream, StreamEventSink sink, RelayTimer timer, ILogger logger)
+    /// <param name="context">The request.</param>
+    /// <param name="upstream">The upstream response (headers received).</param>
+    /// <param name="sink">Forwards or translates each event.</param>
+    /// <param name="timer">Cancellation and idle timeout.</param>
+    /// <param name="logger">Where the outcome is logged.</param>
+    /// <param name="keepAliveTime">When set, <c>: keep-alive</c> comments are sent during upstream silence.</param>
+    public static async Task<RelayOutcome> StreamAsync(HttpContext context, HttpResponseMessage upstream, StreamEventSink sink, RelayTimer timer, ILogger logger, TimeProvider? keepAliveTime = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -52,13 +58,15 @@ public static class UpstreamForwarding
         var reader = PipeReader.Create(upstreamBody, new StreamPipeReaderOptions(
             pool: MemoryPool<byte>.Shared, bufferSize: UpstreamReadBufferBytes, minimumReadSize: 1024, leaveOpen: true));
         using var framer = new SseFramer();
+        using var keepAlive = keepAliveTime is null ? null : new KeepAliveTicker(response.BodyWriter, sink, KeepAliveTicker.DefaultInterval, keepAliveTime);
         RelayOutcome outcome;
         try
         {
-            outcome = await SseRelayLoop.RunAsync(reader, response.BodyWriter, sink, framer, timer);
+            outcome = await SseRelayLoop.RunAsync(reader, response.BodyWriter, sink, framer, timer, keepAlive);
         }
         finally
         {
+            keepAlive?.Dispose();
             await reader.CompleteAsync();
         }
 

@@ -130,62 +130,62 @@ internal sealed class AttachmentIngestor
         switch (ReadShortString(part["type"]))
         {
             case "input_image":
-            {
-                JsonNode? holder = part["image_url"];
-                JsonNode? url = holder is JsonObject nested ? nested["url"] : holder;
-                JudgeUrlPart(PartKind.Image, message, content, part, url, isLast, ref images, removals, pending);
-                break;
-            }
+                {
+                    JsonNode? holder = part["image_url"];
+                    JsonNode? url = holder is JsonObject nested ? nested["url"] : holder;
+                    JudgeUrlPart(PartKind.Image, message, content, part, url, isLast, ref images, removals, pending);
+                    break;
+                }
 
             case "input_file":
-            {
-                if (part["file_data"] is { } fileData)
                 {
-                    string? reason = CheckInline(fileData, _options.Base64MaxBytes, requireImage: false, allowRawBase64: true);
-                    if (reason is not null)
+                    if (part["file_data"] is { } fileData)
                     {
-                        removals.Add(new Removal(message, content, part, Label(PartKind.File), InlineHost, reason, IsSilent: false));
+                        string? reason = CheckInline(fileData, _options.Base64MaxBytes, requireImage: false, allowRawBase64: true);
+                        if (reason is not null)
+                        {
+                            removals.Add(new Removal(message, content, part, Label(PartKind.File), InlineHost, reason, IsSilent: false));
+                        }
                     }
-                }
-                else if (part["file_url"] is { } fileUrl)
-                {
-                    JudgeUrlPart(PartKind.File, message, content, part, fileUrl, isLast, ref images, removals, pending);
-                }
+                    else if (part["file_url"] is { } fileUrl)
+                    {
+                        JudgeUrlPart(PartKind.File, message, content, part, fileUrl, isLast, ref images, removals, pending);
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case "input_audio":
-            {
-                JsonNode? data = part["input_audio"] is JsonObject audio ? audio["data"] : null;
-                if (data is null)
                 {
+                    JsonNode? data = part["input_audio"] is JsonObject audio ? audio["data"] : null;
+                    if (data is null)
+                    {
+                        break;
+                    }
+
+                    if (ReadShortString(data) is { } shortText && shortText.Contains("://", StringComparison.Ordinal))
+                    {
+                        // A URL where base64 belongs is remote content; earlier turns lose it silently like any remote part.
+                        removals.Add(new Removal(message, content, part, Label(PartKind.Audio), HostOf(shortText), IngestionReasons.AudioNotBase64, IsSilent: !isLast));
+                        break;
+                    }
+
+                    string? reason = CheckInline(data, _options.Base64MaxBytes, requireImage: false, allowRawBase64: true);
+                    if (reason is not null)
+                    {
+                        removals.Add(new Removal(message, content, part, Label(PartKind.Audio), InlineHost, reason, IsSilent: false));
+                    }
+
                     break;
                 }
-
-                if (ReadShortString(data) is { } shortText && shortText.Contains("://", StringComparison.Ordinal))
-                {
-                    // A URL where base64 belongs is remote content; earlier turns lose it silently like any remote part.
-                    removals.Add(new Removal(message, content, part, Label(PartKind.Audio), HostOf(shortText), IngestionReasons.AudioNotBase64, IsSilent: !isLast));
-                    break;
-                }
-
-                string? reason = CheckInline(data, _options.Base64MaxBytes, requireImage: false, allowRawBase64: true);
-                if (reason is not null)
-                {
-                    removals.Add(new Removal(message, content, part, Label(PartKind.Audio), InlineHost, reason, IsSilent: false));
-                }
-
-                break;
-            }
 
             case "input_video":
-            {
-                JsonNode? holder = part["video_url"] ?? part["url"];
-                JsonNode? url = holder is JsonObject nested ? nested["url"] : holder;
-                JudgeUrlPart(PartKind.Video, message, content, part, url, isLast, ref images, removals, pending);
-                break;
-            }
+                {
+                    JsonNode? holder = part["video_url"] ?? part["url"];
+                    JsonNode? url = holder is JsonObject nested ? nested["url"] : holder;
+                    JudgeUrlPart(PartKind.Video, message, content, part, url, isLast, ref images, removals, pending);
+                    break;
+                }
 
             default:
                 break;

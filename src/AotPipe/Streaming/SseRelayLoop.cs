@@ -18,14 +18,17 @@ public static class SseRelayLoop
     /// <param name="sink">Forwards or translates each event.</param>
     /// <param name="framer">Reusable framer (reset by the caller).</param>
     /// <param name="timer">Arms the idle timeout and tells which token fired.</param>
+    /// <param name="keepAlive">Speaks during upstream silence (chat route), or null.</param>
     public static async ValueTask<RelayOutcome> RunAsync(
         PipeReader upstream,
         PipeWriter client,
         StreamEventSink sink,
         SseFramer framer,
-        RelayTimer timer)
+        RelayTimer timer,
+        KeepAliveTicker? keepAlive = null)
     {
         var token = timer.Token;
+        keepAlive?.Rearm();
         while (true)
         {
             ReadResult result;
@@ -37,63 +40,96 @@ public static class SseRelayLoop
             }
             catch (OperationCanceledException ex)
             {
-                return await FailAsync(client, sink, timer.Classify(), ex);
+                return await FailQuietlyAsync(client, sink, timer.Classify(), ex, keepAlive);
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException or HttpIOException)
             {
-                return await FailAsync(client, sink, timer.IsClientGone ? GatewayError.None : GatewayError.UpstreamReset, ex);
+                return await FailQuietlyAsync(client, sink, timer.IsClientGone ? GatewayError.None : GatewayError.UpstreamReset, ex, keepAlive);
             }
 
-            var buffer = result.Buffer;
-            var remaining = buffer;
-            var wrote = false;
-            SseReadStatus status;
-            while ((status = framer.TryRead(remaining, out var sseEvent)) == SseReadStatus.Event)
+            keepAlive?.Rearm();
+            if (keepAlive is not null)
             {
-                sink.EventCount++;
-                var terminal = sink.OnEvent(sseEvent, client);
-                remaining = remaining.Slice(sseEvent.Raw.End);
-                wrote = true;
-                if (terminal)
+                await keepAlive.WriteLock.WaitAsync();
+            }
+
+            try
+            {
+                var buffer = result.Buffer;
+                var remaining = buffer;
+                var wrote = false;
+                SseReadStatus status;
+                while ((status = framer.TryRead(remaining, out var sseEvent)) == SseReadStatus.Event)
                 {
-                    await sink.OnTerminalAsync(client, token);
-                    if (sink.StopsAtTerminal)
+                    sink.EventCount++;
+                    var terminal = sink.OnEvent(sseEvent, client);
+                    remaining = remaining.Slice(sseEvent.Raw.End);
+                    wrote = true;
+                    if (terminal)
                     {
-                        upstream.AdvanceTo(remaining.Start, remaining.Start);
-                        var done = await client.FlushAsync(timer.ClientToken);
-                        return new RelayOutcome(GatewayError.None, done.IsCanceled || timer.IsClientGone, sink.EventCount);
+                        await sink.OnTerminalAsync(client, token);
+                        if (sink.StopsAtTerminal)
+                        {
+                            upstream.AdvanceTo(remaining.Start, remaining.Start);
+                            var done = await client.FlushAsync(timer.ClientToken);
+                            return new RelayOutcome(GatewayError.None, done.IsCanceled || timer.IsClientGone, sink.EventCount);
+                        }
                     }
                 }
-            }
 
-            if (result.IsCompleted && !remaining.IsEmpty)
-            {
-                sink.OnTrailingBytes(remaining, client);
-                remaining = remaining.Slice(remaining.End);
-                wrote = true;
-            }
-
-            upstream.AdvanceTo(remaining.Start, buffer.End);
-            if (wrote)
-            {
-                var flush = await client.FlushAsync(timer.ClientToken);
-                if (flush.IsCanceled || flush.IsCompleted)
+                if (result.IsCompleted && !remaining.IsEmpty)
                 {
-                    return new RelayOutcome(GatewayError.None, ClientGone: true, sink.EventCount);
+                    sink.OnTrailingBytes(remaining, client);
+                    remaining = remaining.Slice(remaining.End);
+                    wrote = true;
+                }
+
+                upstream.AdvanceTo(remaining.Start, buffer.End);
+                if (wrote)
+                {
+                    var flush = await client.FlushAsync(timer.ClientToken);
+                    if (flush.IsCanceled || flush.IsCompleted)
+                    {
+                        return new RelayOutcome(GatewayError.None, ClientGone: true, sink.EventCount);
+                    }
+                }
+
+                if (status == SseReadStatus.EventTooLarge)
+                {
+                    return await FailAsync(client, sink, GatewayError.UpstreamEventTooLarge, null);
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return sink.SawTerminal
+                        ? new RelayOutcome(GatewayError.None, ClientGone: false, sink.EventCount)
+                        : await FailAsync(client, sink, GatewayError.UpstreamTruncated, null);
                 }
             }
-
-            if (status == SseReadStatus.EventTooLarge)
+            finally
             {
-                return await FailAsync(client, sink, GatewayError.UpstreamEventTooLarge, null);
+                keepAlive?.WriteLock.Release();
             }
+        }
+    }
 
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                return sink.SawTerminal
-                    ? new RelayOutcome(GatewayError.None, ClientGone: false, sink.EventCount)
-                    : await FailAsync(client, sink, GatewayError.UpstreamTruncated, null);
-            }
+    /// <summary>Stops the keep-alive timer and waits out a tick in progress before writing the failure.</summary>
+    private static async ValueTask<RelayOutcome> FailQuietlyAsync(PipeWriter client, StreamEventSink sink, GatewayError error, Exception? exception, KeepAliveTicker? keepAlive)
+    {
+        if (keepAlive is null)
+        {
+            return await FailAsync(client, sink, error, exception);
+        }
+
+        keepAlive.Dispose();
+        await keepAlive.WriteLock.WaitAsync();
+        try
+        {
+            return await FailAsync(client, sink, error, exception);
+        }
+        finally
+        {
+            keepAlive.WriteLock.Release();
         }
     }
 
