@@ -52,6 +52,9 @@ internal sealed class ArtifactBatchWriter : IAsyncDisposable
     /// database at an exact point between batches.</summary>
     internal Func<int, int, ValueTask>? BeforeBatchAsync { get; set; }
 
+    /// <summary>Raised on the consumer after the journal was replayed and emptied (argument: rows replayed).</summary>
+    internal event Action<int>? JournalReplayed;
+
     /// <summary>Rows waiting in the queue.</summary>
     public int QueuedRows => _channel.Reader.Count;
 
@@ -405,6 +408,7 @@ internal sealed class ArtifactBatchWriter : IAsyncDisposable
         _databaseDown = false;
         _spillRefused = false;
         _probeDelay = _options.RetryInitialDelay;
+        JournalReplayed?.Invoke(records.Count);
     }
 
     private void ScheduleProbe()

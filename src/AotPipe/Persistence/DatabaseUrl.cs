@@ -47,14 +47,24 @@ internal static class DatabaseUrl
             return false;
         }
 
-        if (!Uri.TryCreate("postgresql" + value[schemeEnd..], UriKind.Absolute, out var uri))
+        // libpq allows an empty host (postgresql://user@/db?host=/socket/dir); Uri does not, so a placeholder stands in.
+        var rest = value[(schemeEnd + 3)..];
+        var authorityEnd = rest.IndexOfAny(['/', '?']);
+        var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
+        var hostMissing = authority.Length == 0 || authority.EndsWith('@');
+        if (hostMissing)
+        {
+            rest = authority + "localhost" + (authorityEnd < 0 ? string.Empty : rest[authorityEnd..]);
+        }
+
+        if (!Uri.TryCreate("postgresql://" + rest, UriKind.Absolute, out var uri))
         {
             error = "DATABASE_URL is not a valid URL.";
             return false;
         }
 
-        builder = new NpgsqlConnectionStringBuilder();
-        if (uri.Host.Length > 0)
+        builder = new NpgsqlConnectionStringBuilder { Host = "localhost" };
+        if (!hostMissing)
         {
             builder.Host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : Uri.UnescapeDataString(uri.Host);
         }
