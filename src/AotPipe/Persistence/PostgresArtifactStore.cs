@@ -109,6 +109,20 @@ internal sealed class PostgresArtifactStore : IArtifactStore
             return [];
         }
 
+        try
+        {
+            return await FetchOnceAsync(scope, chatId, ids, cancellationToken);
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            // A pooled connection may have died with a server restart; one retry on a fresh pool is enough to tell.
+            _dataSource.Clear();
+            return await FetchOnceAsync(scope, chatId, ids, cancellationToken);
+        }
+    }
+
+    private async Task<IReadOnlyList<ArtifactRecord>> FetchOnceAsync(string scope, string chatId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
         var now = _time.GetUtcNow();
         await using var command = _dataSource.CreateCommand(_fetch);
         AddVisibility(command, scope, chatId, ids);
