@@ -29,10 +29,10 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
         _createStage = $"CREATE TEMP TABLE {StageTable} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP";
         _copy = $"COPY {StageTable} ({Columns}) FROM STDIN (FORMAT BINARY)";
         _insert = $"INSERT INTO {target} ({Columns}) SELECT {Columns} FROM {StageTable} ON CONFLICT (id) DO NOTHING";
-        // Runs after the insert in the same transaction, so our own rows match themselves; a row that differs was there
-        // before (another writer, or a clock-and-random collision). A retried batch whose first commit was acknowledged
-        // late finds identical rows and reports nothing.
-        _findConflicts = $"SELECT s.id FROM {StageTable} s JOIN {target} t ON t.id = s.id WHERE t.payload::text IS DISTINCT FROM s.payload::text OR t.chat_id IS DISTINCT FROM s.chat_id OR t.scope IS DISTINCT FROM s.scope";
+        // Checked only when the insert skipped rows (a retried batch, or an id taken by other content). Looked up by
+        // primary key with an array parameter: a join against the unanalysed stage table can make the planner scan the
+        // whole target.
+        _findConflicts = $"SELECT id, payload::text, chat_id, scope FROM {target} WHERE id = ANY(@ids)";
     }
 
     /// <inheritdoc />
@@ -68,22 +68,69 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
             await importer.CompleteAsync(cancellationToken);
         }
 
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(_insert));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(_findConflicts));
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        int inserted;
+        await using (var insert = new NpgsqlCommand(_insert, connection, transaction))
         {
-            do
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    conflicts.Add(reader.GetString(0));
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken));
+            inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (inserted < rows.Count)
+        {
+            await FindConflictsAsync(connection, transaction, rows, conflicts, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Compares the stored rows with ours after the insert (same transaction, so our own rows match themselves): a row that
+    /// differs in payload, chat or scope was there before (another writer, or a clock-and-random collision). A retried
+    /// batch whose first commit was acknowledged late finds identical rows and reports nothing.
+    /// </summary>
+    private async Task FindConflictsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
+    {
+        var ids = new string[rows.Count];
+        var byId = new Dictionary<string, ArtifactRecord>(rows.Count, StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            ids[i] = rows[i].Id;
+            byId.TryAdd(rows[i].Id, rows[i]);
+        }
+
+        await using var command = new NpgsqlCommand(_findConflicts, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = byId[reader.GetString(0)];
+            if (!SamePayload(_types.Payload, reader.GetString(1), row.Payload) || reader.GetString(2) != row.ChatId || reader.GetValue(3) as string != row.Scope)
+            {
+                conflicts.Add(row.Id);
+            }
+        }
+    }
+
+    // jsonb normalises whitespace and key order, so a stored jsonb payload is compared with ours as parsed JSON.
+    private static bool SamePayload(NpgsqlDbType type, string stored, string ours)
+    {
+        if (stored == ours)
+        {
+            return true;
+        }
+
+        if (type != NpgsqlDbType.Jsonb)
+        {
+            return false;
+        }
+
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(stored), System.Text.Json.Nodes.JsonNode.Parse(ours));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc />
