@@ -47,6 +47,11 @@ public class CopyBatchBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        if (_copy is not null)
+        {
+            await _copy.DisposeAsync();
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();

@@ -112,6 +112,8 @@ internal sealed class ArtifactBatchWriter : IAsyncDisposable
             await _consumer;
 #pragma warning restore VSTHRD003
         }
+
+        await _sink.DisposeAsync();
     }
 
     /// <remarks>

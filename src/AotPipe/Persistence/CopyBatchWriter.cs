@@ -8,6 +8,12 @@ namespace AotPipe.Persistence;
 /// <c>INSERT … SELECT … ON CONFLICT (id) DO NOTHING</c>, then a conflict check, in one transaction per batch. COPY has no
 /// ON CONFLICT, so copying straight into the table would let one retried duplicate fail the whole batch.
 /// </summary>
+/// <remarks>
+/// The writer keeps one connection (it has a single caller, the batch writer's consumer) and creates its stage table once
+/// per session with <c>ON COMMIT DELETE ROWS</c>, instead of <c>CREATE TEMP TABLE … ON COMMIT DROP</c> in every batch:
+/// the per-batch DDL cost 3-8 ms of catalog work per transaction, more than the COPY itself up to ~100 rows
+/// (perf-reports/persistence.md). Any failure discards the connection, so a retry starts on a fresh session.
+/// </remarks>
 internal sealed class CopyBatchWriter : IArtifactBatchSink
 {
     internal const string Columns = "id, scope, chat_id, message_id, model_id, item_type, payload, is_encrypted, created_at";
@@ -19,6 +25,7 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
     private readonly string _copy;
     private readonly string _insert;
     private readonly string _findConflicts;
+    private NpgsqlConnection? _connection;
 
     /// <summary>Creates the writer for one table.</summary>
     public CopyBatchWriter(NpgsqlDataSource dataSource, ArtifactTableName table, PostgresColumnTypes types)
@@ -26,7 +33,7 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
         _dataSource = dataSource;
         _types = types;
         var target = "\"" + table.Name + "\"";
-        _createStage = $"CREATE TEMP TABLE {StageTable} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP";
+        _createStage = $"CREATE TEMP TABLE IF NOT EXISTS {StageTable} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
         _copy = $"COPY {StageTable} ({Columns}) FROM STDIN (FORMAT BINARY)";
         _insert = $"INSERT INTO {target} ({Columns}) SELECT {Columns} FROM {StageTable} ON CONFLICT (id) DO NOTHING";
         // Checked only when the insert skipped rows (a retried batch, or an id taken by other content). Looked up by
@@ -41,12 +48,41 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
     /// <inheritdoc />
     public async Task WriteBatchAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand(_createStage, connection, transaction))
+        try
         {
+            await WriteOnSessionAsync(rows, conflicts, cancellationToken);
+        }
+        catch
+        {
+            // A failed COPY can leave the protocol out of step (Npgsql breaks the connector); never reuse the session.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes the writer's session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var connection = _connection;
+        _connection = null;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task WriteOnSessionAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            var fresh = await _dataSource.OpenConnectionAsync(cancellationToken);
+            _connection = fresh;
+            await using var create = new NpgsqlCommand(_createStage, fresh);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        var connection = _connection;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         await using (var importer = await connection.BeginBinaryImportAsync(_copy, cancellationToken))
         {

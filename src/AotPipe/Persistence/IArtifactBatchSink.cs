@@ -1,7 +1,7 @@
 namespace AotPipe.Persistence;
 
 /// <summary>The database side of the batch writer: one transaction per call, and how its failures are classified.</summary>
-internal interface IArtifactBatchSink
+internal interface IArtifactBatchSink : IAsyncDisposable
 {
     /// <summary>Component name for health and logs.</summary>
     public string Name { get; }

@@ -32,6 +32,9 @@ internal sealed class SqliteBatchWriter : IArtifactBatchSink
     public string Name => "sqlite";
 
     /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
     public async Task WriteBatchAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
     {
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);

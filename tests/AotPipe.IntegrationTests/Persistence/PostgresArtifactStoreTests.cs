@@ -223,6 +223,8 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
 
         public string Name => inner.Name;
 
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+
         public async Task WriteBatchAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
         {
             await inner.WriteBatchAsync(rows, conflicts, cancellationToken);

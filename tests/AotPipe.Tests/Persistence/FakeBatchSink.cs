@@ -21,6 +21,8 @@ internal sealed class FakeBatchSink : IArtifactBatchSink
 
     public string Name => "fake";
 
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
     public Task WriteBatchAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Attempts);
