@@ -232,7 +232,7 @@ public abstract class ArtifactStoreContractTests : IAsyncLifetime
     public async Task Initialize_TwoInstancesConcurrently_BothWork_WriteViaOneReadViaOther()
     {
         var first = await NewStoreAsync(initialize: false);
-        var second = await NewStoreAsync(dataDirectory: Directory.CreateTempSubdirectory("aotpipe-store2-").FullName, initialize: false);
+        var second = await NewStoreAsync(dataDirectory: Path.Combine(DataDirectory, "second"), initialize: false);
         await Task.WhenAll(first.InitializeAsync(Ct), second.InitializeAsync(Ct));
         var row = Row(NewId());
         Assert.Equal(ArtifactWriteResult.Committed, await first.AppendAsync(row, Ct));
