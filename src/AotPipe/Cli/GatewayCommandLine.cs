@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using AotPipe.Configuration;
 using AotPipe.Hosting;
+using AotPipe.Security;
 using AotPipe.Security.Egress;
 using Microsoft.AspNetCore.Builder;
 
@@ -61,6 +62,10 @@ public static class GatewayCommandLine
                 return await EncryptSecretCommand.RunAsync(stdin, stdout, stderr, Environment.GetEnvironmentVariable("WEBUI_SECRET_KEY"), TimeProvider.System);
             case "check-url":
                 return await CheckUrlAsync(rest, stdout, stderr);
+            case "redact":
+                return await RedactCommand.RunAsync(stdinStream, stdoutStream, CancellationToken.None);
+            case "session-log":
+                return await SessionLogAsync(rest, stdout, stderr);
             case "healthcheck":
                 return await HealthcheckCommand.RunAsync(rest.Length > 0 ? rest[0] : DefaultUrls, stdout);
             default:
@@ -72,6 +77,26 @@ public static class GatewayCommandLine
     /// <summary>The informational version baked into the assembly.</summary>
     public static string Version =>
         typeof(GatewayCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private static async Task<int> SessionLogAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length is not (2 or 4) || args[0] != "extract" || (args.Length == 4 && args[2] != "--out"))
+        {
+            await stderr.WriteLineAsync("usage: aotpipe session-log extract ZIP [--out DIR]");
+            return ExitUsage;
+        }
+
+        // The password may be stored encrypted:, like every secret setting.
+        var raw = Environment.GetEnvironmentVariable("SESSION_LOG_ZIP_PASSWORD");
+        var resolution = EncryptedSecret.Resolve("SESSION_LOG_ZIP_PASSWORD", raw, Environment.GetEnvironmentVariable("WEBUI_SECRET_KEY"), out var password);
+        if (resolution is not (SecretResolution.Plain or SecretResolution.Decrypted))
+        {
+            await stderr.WriteLineAsync("aotpipe: configuration error: SESSION_LOG_ZIP_PASSWORD: " + EncryptedSecret.DescribeFailure("SESSION_LOG_ZIP_PASSWORD", resolution));
+            return ExitUsage;
+        }
+
+        return await SessionLogExtractCommand.RunAsync(args[1], args.Length == 4 ? args[3] : null, password, stdout, stderr);
+    }
 
     private static async Task<int> CheckUrlAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
