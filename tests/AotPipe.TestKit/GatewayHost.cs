@@ -11,6 +11,7 @@ namespace AotPipe.TestKit;
 public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private string? _ownedDataDirectory;
 
     private GatewayHost(WebApplication app, GatewaySettings settings)
     {
@@ -30,10 +31,18 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Starts a gateway with the given environment (unset settings keep their defaults).</summary>
     public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, string?> environment, Action<IServiceCollection>? configure = null)
     {
+        // Each gateway gets its own data directory (embedded store, spill journal) unless the test shares one on purpose.
+        string? owned = null;
+        if (!environment.TryGetValue("AOTPIPE_DATA_DIR", out var dataDir) || dataDir is null)
+        {
+            owned = Directory.CreateTempSubdirectory("aotpipe-test-").FullName;
+            environment = new Dictionary<string, string?>(environment) { ["AOTPIPE_DATA_DIR"] = owned };
+        }
+
         var settings = GatewaySettings.Load(environment);
         var app = GatewayApplication.Build(settings, "http://127.0.0.1:0", configure);
         await app.StartAsync();
-        var host = new GatewayHost(app, settings);
+        var host = new GatewayHost(app, settings) { _ownedDataDirectory = owned };
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.BaseAddress = new Uri(address);
         return host;
@@ -67,5 +76,16 @@ public sealed class GatewayHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownedDataDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_ownedDataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open by a late background writer; the temp folder is cleaned by the OS.
+            }
+        }
     }
 }

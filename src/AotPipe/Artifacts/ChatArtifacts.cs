@@ -1,19 +1,266 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using AotPipe.Configuration;
+using AotPipe.Diagnostics;
+using AotPipe.Persistence;
 using AotPipe.Streaming;
 using AotPipe.Upstream;
+using Microsoft.Extensions.Logging;
 
 namespace AotPipe.Artifacts;
 
-/// <summary>Artifact persistence and replay for the chat-completions route.</summary>
+/// <summary>Artifact persistence and replay for the chat-completions route (DESIGN.md section 4).</summary>
+/// <remarks>
+/// <para>Write side: when a streamed response completes, its replayable items (reasoning and other non-message items
+/// the client cannot carry) are sealed and appended to the store; the marker lines go out only once every row is
+/// durable (committed, or spilled to the fsynced journal). A turn that ends in tool calls stores its reasoning under
+/// an id derived from each call id and sends no marker.</para>
+/// <para>Read side: one store query per request for every marker and call id in the history, scoped to
+/// (scope, chat); unknown or foreign ids resolve to nothing and are logged, never an error to the user.</para>
+/// </remarks>
 internal sealed class ChatArtifacts
 {
+    private readonly IArtifactStore _store;
+    private readonly ArtifactPayloadCodec _codec;
+    private readonly GatewaySettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ChatArtifacts(IArtifactStore store, ArtifactPayloadCodec codec, GatewaySettings settings, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _codec = codec;
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+    }
+
+    private bool PersistsReasoning => _settings.PersistReasoning != "disabled";
+
     /// <summary>Loads the stored items the history's markers and tool calls refer to, scoped to the caller.</summary>
-    public Task<IArtifactReplaySource?> LoadReplayAsync(JsonObject body, CallerIdentity identity, CancellationToken cancellationToken) =>
-        Task.FromResult<IArtifactReplaySource?>(null);
+    public async Task<IArtifactReplaySource?> LoadReplayAsync(JsonObject body, CallerIdentity identity, CancellationToken cancellationToken)
+    {
+        if (identity.ChatId is not { } chatId)
+        {
+            return null;
+        }
 
-    /// <summary>The step run at the terminal event: persist, then return the marker lines.</summary>
-    public Func<ChatChunkTranslator, CancellationToken, ValueTask<string?>>? CreateTerminalStep(CallerIdentity identity, TranslationResult translation) => null;
+        var keys = Upstream.ChatRequestTranslator.CollectReplayKeys(body);
+        if (keys.MarkerIds.Count == 0 && keys.CallIds.Count == 0)
+        {
+            return null;
+        }
 
-    /// <summary>Runs after a reply finished (e.g. deletes reasoning replayed under <c>next_reply</c>).</summary>
-    public Task AfterReplyAsync(CallerIdentity identity, TranslationResult translation, bool succeeded) => Task.CompletedTask;
+        var callIdsByRowId = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var callId in keys.CallIds)
+        {
+            callIdsByRowId[CallArtifactId.For(identity.Scope, chatId, callId)] = callId;
+        }
+
+        var ids = new HashSet<string>(keys.MarkerIds, StringComparer.Ordinal);
+        ids.UnionWith(callIdsByRowId.Keys);
+        IReadOnlyList<ArtifactRecord> rows;
+        try
+        {
+            rows = await _store.FetchAsync(identity.Scope, chatId, ids, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A store outage degrades replay; it never fails the user's request.
+            ArtifactLog.ReplayFailed(_logger, ex);
+            return null;
+        }
+
+        var byMarker = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        var byCall = new Dictionary<string, List<JsonNode>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var context = new ArtifactAadContext(_store.Table.Name, row.Id, row.ChatId, row.MessageId, row.ItemType, row.Scope ?? string.Empty);
+            if (!_codec.TryDecode(row.Payload, row.IsEncrypted, context, out var itemJson) || JsonNode.Parse(itemJson) is not JsonObject item)
+            {
+                ArtifactLog.UndecodableRow(_logger, row.Id);
+                continue;
+            }
+
+            if (callIdsByRowId.TryGetValue(row.Id, out var callId))
+            {
+                if (!byCall.TryGetValue(callId, out var list))
+                {
+                    byCall[callId] = list = [];
+                }
+
+                list.Add(item);
+            }
+            else
+            {
+                byMarker[row.Id] = item;
+            }
+        }
+
+        var missing = keys.MarkerIds.Count - byMarker.Count;
+        if (missing > 0)
+        {
+            ArtifactLog.MarkersUnresolved(_logger, missing);
+        }
+
+        return new LoadedReplaySource(byMarker, byCall);
+    }
+
+    /// <summary>The step run at the terminal event: persist, then return the marker lines to append.</summary>
+    public Func<ChatChunkTranslator, CancellationToken, ValueTask<string?>>? CreateTerminalStep(CallerIdentity identity, TranslationResult translation)
+    {
+        if (identity.ChatId is null)
+        {
+            // Without a chat id nothing is persisted, as in the original pipe.
+            return null;
+        }
+
+        return (translator, cancellationToken) => PersistAsync(translator, identity, cancellationToken);
+    }
+
+    /// <summary>Under <c>next_reply</c>, deletes the reasoning that was replayed into a reply that then succeeded.</summary>
+    public async Task AfterReplyAsync(CallerIdentity identity, TranslationResult translation, bool succeeded)
+    {
+        if (!succeeded || _settings.PersistReasoning != "next_reply" || identity.ChatId is not { } chatId || translation.MarkerIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.DeleteAsync(identity.Scope, chatId, translation.MarkerIds, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ArtifactLog.ReplayFailed(_logger, ex);
+        }
+    }
+
+    private async ValueTask<string?> PersistAsync(ChatChunkTranslator translator, CallerIdentity identity, CancellationToken cancellationToken)
+    {
+        if (translator.Outcome != ResponseOutcome.Completed || translator.CapturedItems.Count == 0)
+        {
+            return null;
+        }
+
+        var chatId = identity.ChatId!;
+        var callIds = translator.EndedWithToolCalls ? CollectCallIds(translator.CapturedItems) : [];
+        var pending = new List<(string Id, CapturedItem Item)>();
+        foreach (var item in translator.CapturedItems)
+        {
+            if (item.Type == "function_call")
+            {
+                // The client carries tool calls back itself (assistant tool_calls).
+                continue;
+            }
+
+            if (item.Type == "reasoning" && !PersistsReasoning)
+            {
+                continue;
+            }
+
+            if (callIds.Count > 0 && item.Type == "reasoning")
+            {
+                foreach (var callId in callIds)
+                {
+                    pending.Add((CallArtifactId.For(identity.Scope, chatId, callId), item));
+                }
+            }
+            else
+            {
+                pending.Add((ArtifactId.NewId(), item));
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            return null;
+        }
+
+        var writes = new Task<string?>[pending.Count];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            writes[i] = WriteAsync(pending[i].Id, pending[i].Item, identity, translator.Model, allowNewId: callIds.Count == 0, cancellationToken);
+        }
+
+        var stored = await Task.WhenAll(writes);
+        if (callIds.Count > 0)
+        {
+            return null;
+        }
+
+        var markers = new StringBuilder("\n\n");
+        var any = false;
+        foreach (var id in stored)
+        {
+            if (id is not null)
+            {
+                markers.Append(MarkerLines.FormatMarker(id)).Append('\n');
+                any = true;
+            }
+        }
+
+        return any ? markers.ToString() : null;
+    }
+
+    /// <summary>Seals and appends one item; returns the id it is durable under, or null.</summary>
+    private async Task<string?> WriteAsync(string id, CapturedItem item, CallerIdentity identity, string model, bool allowNewId, CancellationToken cancellationToken)
+    {
+        // One retry under a fresh id when the id already holds a different payload (DESIGN.md section 4).
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var context = new ArtifactAadContext(_store.Table.Name, id, identity.ChatId!, identity.MessageId, item.Type, identity.Scope);
+            var payload = _codec.Encode(item.RawItemJson, context, out var isEncrypted);
+            var record = new ArtifactRecord(id, identity.Scope, identity.ChatId!, identity.MessageId, model, item.Type, payload, isEncrypted, _time.GetUtcNow());
+            var result = await _store.AppendAsync(record, cancellationToken);
+            switch (result)
+            {
+                case ArtifactWriteResult.Committed or ArtifactWriteResult.Spilled:
+                    return id;
+                case ArtifactWriteResult.IdConflict when allowNewId:
+                    id = ArtifactId.NewId();
+                    continue;
+                default:
+                    ArtifactLog.NotPersisted(_logger, id, result);
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static List<string> CollectCallIds(IReadOnlyList<CapturedItem> items)
+    {
+        var ids = new List<string>();
+        foreach (var item in items)
+        {
+            if (item.Type == "function_call" && item.CallId is { Length: > 0 } callId)
+            {
+                ids.Add(callId);
+            }
+        }
+
+        return ids;
+    }
+
+    private sealed class LoadedReplaySource(Dictionary<string, JsonNode> byMarker, Dictionary<string, List<JsonNode>> byCall) : IArtifactReplaySource
+    {
+        public IReadOnlyList<JsonNode> ResolveMarkers(IReadOnlyList<string> ids)
+        {
+            var items = new List<JsonNode>(ids.Count);
+            foreach (var id in ids)
+            {
+                if (byMarker.TryGetValue(id, out var item))
+                {
+                    // The translator inserts the node into the request; give it its own copy.
+                    items.Add(item.DeepClone());
+                }
+            }
+
+            return items;
+        }
+
+        public IReadOnlyList<JsonNode> ResolveCallReasoning(string callId) =>
+            byCall.TryGetValue(callId, out var items) ? items.Select(static i => i.DeepClone()).ToList() : [];
+    }
 }

@@ -144,11 +144,12 @@ public static class GatewayCommandLine
         }
 
         urls ??= Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
-        GatewaySettings settings;
+        WebApplication app;
         try
         {
-            settings = GatewaySettings.Load(GatewaySettings.SnapshotEnvironment());
+            var settings = GatewaySettings.Load(GatewaySettings.SnapshotEnvironment());
             StartupChecks.Run(settings, urls);
+            app = GatewayApplication.Build(settings, urls);
         }
         catch (SettingsException ex)
         {
@@ -156,8 +157,11 @@ public static class GatewayCommandLine
             return ExitUsage;
         }
 
-        await using var app = GatewayApplication.Build(settings, urls);
-        await app.RunAsync();
+        await using (app)
+        {
+            await app.RunAsync();
+        }
+
         return ExitOk;
     }
 }

@@ -69,7 +69,7 @@ public static class ChatCompletionsEndpoints
 
             // :: Step 2
             var identity = CallerIdentityReader.Read(context, body);
-            var artifacts = services.GetService<ChatArtifacts>();
+            var artifacts = services.GetService<ArtifactStoreLifetime>() is { IsReady: true } ? services.GetService<ChatArtifacts>() : null;
             var replay = artifacts is null ? null : await artifacts.LoadReplayAsync(body, identity, context.RequestAborted);
 
             // :: Step 3

@@ -47,9 +47,13 @@ public static class GatewayApplication
         builder.Services.AddSingleton<UpstreamSender>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddIngestion(settings, urls);
+        builder.Services.AddArtifacts(settings);
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // Resolve the store now so that a bad PIPE_ID or DATABASE_URL stops start-up before listening (exit 2).
+        _ = app.Services.GetRequiredService<Persistence.IArtifactStore>();
         app.MapHealth();
         app.MapResponses();
         app.MapModels();
