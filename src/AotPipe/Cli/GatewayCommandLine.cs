@@ -66,6 +66,8 @@ public static class GatewayCommandLine
                 return await RedactCommand.RunAsync(stdinStream, stdoutStream, CancellationToken.None);
             case "session-log":
                 return await SessionLogAsync(rest, stdout, stderr);
+            case "rotate-artifact-key":
+                return await RotateArtifactKeyCommand.RunAsync(GatewaySettings.SnapshotEnvironment(), stdout, stderr, CancellationToken.None);
             case "healthcheck":
                 return await HealthcheckCommand.RunAsync(rest.Length > 0 ? rest[0] : DefaultUrls, stdout);
             default:

@@ -28,6 +28,10 @@ internal interface IArtifactStore : IAsyncDisposable
     /// </summary>
     public ValueTask<ArtifactWriteResult> AppendAsync(ArtifactRecord record, CancellationToken cancellationToken);
 
+    /// <summary>Reads up to <paramref name="limit"/> rows with ids after <paramref name="afterId"/> in id order, without
+    /// touching them (key rotation walks a whole table this way, resumably).</summary>
+    public Task<IReadOnlyList<ArtifactRecord>> ScanAsync(string? afterId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Returns the rows among <paramref name="ids"/> visible to (<paramref name="scope"/>, <paramref name="chatId"/>)
     /// in one query, and refreshes their <c>created_at</c>.</summary>
     public Task<IReadOnlyList<ArtifactRecord>> FetchAsync(string scope, string chatId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken);

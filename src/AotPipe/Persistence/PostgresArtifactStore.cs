@@ -36,6 +36,7 @@ internal sealed class PostgresArtifactStore : IArtifactStore
     private PostgresColumnTypes _types = PostgresColumnTypes.Default;
     private string _fetch = string.Empty;
     private string _delete = string.Empty;
+    private string _scan = string.Empty;
     private string _deleteOlder = string.Empty;
 
     /// <summary>Creates a store over an existing data source.</summary>
@@ -91,6 +92,7 @@ internal sealed class PostgresArtifactStore : IArtifactStore
             + $"touch AS (UPDATE {_target} AS t SET created_at = @now FROM hit WHERE t.id = hit.id AND hit.created_at < @stale) "
             + "SELECT * FROM hit";
         _delete = $"DELETE FROM {_target} WHERE {visible}";
+        _scan = $"SELECT {columns} FROM {_target} WHERE id > @after ORDER BY id LIMIT @limit";
         _deleteOlder = $"DELETE FROM {_target} WHERE id IN (SELECT id FROM {_target} WHERE created_at < @cutoff LIMIT @limit FOR UPDATE SKIP LOCKED)";
         _writer = new ArtifactBatchWriter(new CopyBatchWriter(_dataSource, Table, _types), Table, _options, _time, _logger, Counters);
         await _writer.StartAsync();
@@ -121,14 +123,18 @@ internal sealed class PostgresArtifactStore : IArtifactStore
         }
     }
 
-    private async Task<IReadOnlyList<ArtifactRecord>> FetchOnceAsync(string scope, string chatId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ArtifactRecord>> ScanAsync(string? afterId, int limit, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        await using var command = _dataSource.CreateCommand(_fetch);
-        AddVisibility(command, scope, chatId, ids);
-        command.Parameters.Add(new NpgsqlParameter("now", _types.CreatedAt) { Value = _types.ToDbTime(now) });
-        command.Parameters.Add(new NpgsqlParameter("stale", _types.CreatedAt) { Value = _types.ToDbTime(now - _options.TouchGranularity) });
-        var result = new List<ArtifactRecord>(ids.Count);
+        await using var command = _dataSource.CreateCommand(_scan);
+        command.Parameters.Add(new NpgsqlParameter("after", NpgsqlTypes.NpgsqlDbType.Text) { Value = afterId ?? string.Empty });
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlTypes.NpgsqlDbType.Integer) { Value = limit });
+        return await ReadRecordsAsync(command, limit, cancellationToken);
+    }
+
+    private static async Task<List<ArtifactRecord>> ReadRecordsAsync(NpgsqlCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var result = new List<ArtifactRecord>(capacity);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -145,6 +151,16 @@ internal sealed class PostgresArtifactStore : IArtifactStore
         }
 
         return result;
+    }
+
+    private async Task<IReadOnlyList<ArtifactRecord>> FetchOnceAsync(string scope, string chatId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var command = _dataSource.CreateCommand(_fetch);
+        AddVisibility(command, scope, chatId, ids);
+        command.Parameters.Add(new NpgsqlParameter("now", _types.CreatedAt) { Value = _types.ToDbTime(now) });
+        command.Parameters.Add(new NpgsqlParameter("stale", _types.CreatedAt) { Value = _types.ToDbTime(now - _options.TouchGranularity) });
+        return await ReadRecordsAsync(command, ids.Count, cancellationToken);
     }
 
     /// <inheritdoc />

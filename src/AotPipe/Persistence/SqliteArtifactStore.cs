@@ -159,6 +159,33 @@ internal sealed class SqliteArtifactStore : IArtifactStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<ArtifactRecord>> ScanAsync(string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        var result = new List<ArtifactRecord>(limit);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, scope, chat_id, message_id, model_id, item_type, payload, is_encrypted, created_at FROM {_target} WHERE id > $after ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$after", afterId ?? string.Empty);
+        command.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new ArtifactRecord(
+                reader.GetString(0),
+                reader.GetValue(1) as string,
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetValue(4) as string,
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetInt64(7) != 0,
+                FromDbTime(reader.GetInt64(8))));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
     public async Task DeleteAsync(string scope, string chatId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)

@@ -45,6 +45,8 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
 
     private async Task<(long Rows, long Distinct)> CountAsync(string table)
     {
+        // The test's own pool may still hold connections from before a server restart; start from fresh ones.
+        NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(Cluster.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand($"SELECT count(*), count(DISTINCT id) FROM \"{table}\"", connection);

@@ -47,7 +47,7 @@ public abstract partial class ArtifactReplayTests : IAsyncLifetime
         return gateway;
     }
 
-    protected static async Task<string> ChatAsync(GatewayHost gateway, string user, string? chat, string messagesJson, string model = "mock/stream-reasoning-summary")
+    internal static async Task<string> ChatAsync(GatewayHost gateway, string user, string? chat, string messagesJson, string model = "mock/stream-reasoning-summary")
     {
         using var client = gateway.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
