@@ -121,6 +121,7 @@ cmd_test() {
     grep -E "error|warn" "$ROOT/.tmp/build.log" | sort -u | head -40
     echo "0 passed, 1 failed"; exit 1
   fi
+  step "code formatting (dotnet format whitespace)" dotnet format whitespace AotPipe.sln --verify-no-changes
   step "native AOT publish with zero warnings" publish
   export AOTPIPE_BINARY="$OUT/aotpipe"
   for project in tests/AotPipe.Tests tests/AotPipe.IntegrationTests; do
