@@ -16,7 +16,13 @@ WORK=$(mktemp -d)
 OK=0; FAILED=0; MISSING=0; SKIPPED=0
 PIDS=()
 
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; rm -rf "$WORK"; }
+stop() {
+  # The mock's host swallows SIGTERM without ending the process: wait briefly, then kill it.
+  kill "$1" 2>/dev/null
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null
+}
+cleanup() { for pid in "${PIDS[@]}"; do stop "$pid"; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 pass() { OK=$((OK + 1)); printf 'ok       %s\n' "$1"; }
