@@ -132,6 +132,7 @@ cmd_test() {
   done
   if [ -x "$OUT/aotpipe" ]; then step "published binary smoke run" smoke_binary; fi
   step "container build steps (scripts/container-build.sh)" container_build
+  step "docs smoke (every command the docs show)" ./scripts/docs-smoke.sh
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
 }

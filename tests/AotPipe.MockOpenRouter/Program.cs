@@ -20,5 +20,9 @@ mock.Behavior.EventDelay = TimeSpan.FromMilliseconds(delayMs);
 Console.WriteLine($"mock OpenRouter at {mock.BaseUrl}");
 var done = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    done.TrySetResult();
+});
 await done.Task;
