@@ -47,9 +47,11 @@ public static class GatewayApplication
         builder.Services.AddSingleton<UpstreamSender>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddIngestion(settings, urls);
+        builder.Services.AddSessionLogs(settings);
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseSessionLogs();
         app.MapHealth();
         app.MapResponses();
         app.MapModels();
@@ -72,7 +74,11 @@ public static class GatewayApplication
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         if (settings.JsonLogs)
         {
-            logging.AddJsonConsole(options => options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            logging.AddJsonConsole(options =>
+            {
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                options.IncludeScopes = true;
+            });
         }
         else
         {
@@ -81,6 +87,7 @@ public static class GatewayApplication
                 options.SingleLine = true;
                 options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                 options.UseUtcTimestamp = true;
+                options.IncludeScopes = true;
             });
         }
     }
