@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using AotPipe.Artifacts;
 using AotPipe.Configuration;
+using AotPipe.Diagnostics;
 using AotPipe.Errors;
 using AotPipe.Hosting;
 using AotPipe.Ingestion;
@@ -88,6 +89,7 @@ public static class ChatCompletionsEndpoints
 
             // :: Step 5
             var payload = ResponsesEndpoints.Serialize(request);
+            PayloadLog.UpstreamRequest(logger, payload.Span, settings);
             using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
             var attempt = await services.GetRequiredService<UpstreamSender>().SendAsync(payload, translation.Stream, timer);
             if (attempt.Response is not { } upstream)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AotPipe.Configuration;
+using AotPipe.Diagnostics;
 using AotPipe.Errors;
 using AotPipe.Hosting;
 using AotPipe.Ingestion;
@@ -66,6 +67,7 @@ public static class ResponsesEndpoints
 
             var stream = body["stream"] is JsonValue streamValue && streamValue.GetValueKind() == JsonValueKind.True;
             var payload = Serialize(body);
+            PayloadLog.UpstreamRequest(logger, payload.Span, settings);
             using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
             await ForwardAsync(context, payload, stream, new ResponsesRelaySink(), timer, logger);
         }

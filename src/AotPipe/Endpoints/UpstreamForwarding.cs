@@ -62,7 +62,7 @@ public static class UpstreamForwarding
         RelayOutcome outcome;
         try
         {
-            outcome = await SseRelayLoop.RunAsync(reader, response.BodyWriter, sink, framer, timer, keepAlive);
+            outcome = await SseRelayLoop.RunAsync(reader, response.BodyWriter, sink, framer, timer, keepAlive, SseEventLogger.CreateIfEnabled(logger));
         }
         finally
         {

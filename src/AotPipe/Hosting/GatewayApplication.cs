@@ -48,12 +48,14 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddIngestion(settings, urls);
         builder.Services.AddArtifacts(settings);
+        builder.Services.AddSessionLogs(settings);
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
 
         // Resolve the store now so that a bad PIPE_ID or DATABASE_URL stops start-up before listening (exit 2).
         _ = app.Services.GetRequiredService<Persistence.IArtifactStore>();
+        app.UseSessionLogs();
         app.MapHealth();
         app.MapResponses();
         app.MapModels();
@@ -76,7 +78,11 @@ public static class GatewayApplication
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         if (settings.JsonLogs)
         {
-            logging.AddJsonConsole(options => options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            logging.AddJsonConsole(options =>
+            {
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                options.IncludeScopes = true;
+            });
         }
         else
         {
@@ -85,6 +91,7 @@ public static class GatewayApplication
                 options.SingleLine = true;
                 options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                 options.UseUtcTimestamp = true;
+                options.IncludeScopes = true;
             });
         }
     }

@@ -27,7 +27,7 @@ internal sealed class SessionLogBuffer
     }
 
     /// <summary>The request's identifiers.</summary>
-    public SessionLogIds Ids { get; }
+    public SessionLogIds Ids { get; private set; }
 
     /// <summary>Events dropped because the buffer was full.</summary>
     public long DroppedCount => Interlocked.Read(ref _droppedCount);
@@ -63,6 +63,24 @@ internal sealed class SessionLogBuffer
             }
 
             _events.Enqueue(logEvent);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the identifiers with ones learnt later in the request (the tenant, once authentication has run). The request id
+    /// cannot change: the events already held carry it.
+    /// </summary>
+    public void Rebind(SessionLogIds ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (!string.Equals(ids.RequestId, Ids.RequestId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The request id of a session-log buffer cannot change.", nameof(ids));
+        }
+
+        lock (_lock)
+        {
+            Ids = ids;
         }
     }
 

@@ -19,13 +19,15 @@ public static class SseRelayLoop
     /// <param name="framer">Reusable framer (reset by the caller).</param>
     /// <param name="timer">Arms the idle timeout and tells which token fired.</param>
     /// <param name="keepAlive">Speaks during upstream silence (chat route), or null.</param>
+    /// <param name="eventLogger">Logs non-delta events at Debug; null (the usual case) when Debug is off.</param>
     public static async ValueTask<RelayOutcome> RunAsync(
         PipeReader upstream,
         PipeWriter client,
         StreamEventSink sink,
         SseFramer framer,
         RelayTimer timer,
-        KeepAliveTicker? keepAlive = null)
+        KeepAliveTicker? keepAlive = null,
+        SseEventLogger? eventLogger = null)
     {
         var token = timer.Token;
         keepAlive?.Rearm();
@@ -62,6 +64,7 @@ public static class SseRelayLoop
                 while ((status = framer.TryRead(remaining, out var sseEvent)) == SseReadStatus.Event)
                 {
                     sink.EventCount++;
+                    eventLogger?.OnEvent(sseEvent);
                     var terminal = sink.OnEvent(sseEvent, client);
                     remaining = remaining.Slice(sseEvent.Raw.End);
                     wrote = true;

@@ -48,4 +48,20 @@ public sealed class SessionLogBufferTests
         Assert.Equal(8000, events.Length);
         Assert.Equal(8000, events.Select(e => e.Sequence).Distinct().Count());
     }
+
+    [Fact]
+    public void Rebind_SameRequestId_ReplacesIds()
+    {
+        var buffer = new SessionLogBuffer(s_ids, maxLines: 5);
+        buffer.Rebind(s_ids with { Tenant = "team-a" });
+        Assert.Equal("team-a", buffer.Ids.Tenant);
+    }
+
+    [Fact]
+    public void Rebind_OtherRequestId_Throws()
+    {
+        var buffer = new SessionLogBuffer(s_ids, maxLines: 5);
+        Assert.Throws<ArgumentException>(() => buffer.Rebind(s_ids with { RequestId = "req-2" }));
+        Assert.Equal("req-1", buffer.Ids.RequestId);
+    }
 }
