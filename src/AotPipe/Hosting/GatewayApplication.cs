@@ -47,9 +47,11 @@ public static class GatewayApplication
         builder.Services.AddSingleton<UpstreamSender>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddIngestion(settings, urls);
+        builder.Services.AddOperations(settings);
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseOperations();
         app.MapHealth();
         app.MapResponses();
         app.MapModels();
