@@ -27,8 +27,8 @@ public static class OperationsServices
     /// <summary>Most request headers Kestrel accepts; one more answers 431. Open WebUI sends about 15.</summary>
     public const int MaxRequestHeaderCount = 100;
 
-    /// <summary>Largest total size of request headers in bytes (Kestrel counts each header line's name and value);
-    /// past it Kestrel answers 431.</summary>
+    /// <summary>Largest total size of request headers in bytes; past it Kestrel answers 431. Kestrel counts every header
+    /// line with its CRLF, not the blank line that ends the block.</summary>
     public const int MaxRequestHeadersTotalBytes = 32 * 1024;
 
     /// <summary>Routes that stay open when keys are configured (probes carry no credentials).</summary>
