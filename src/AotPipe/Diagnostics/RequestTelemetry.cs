@@ -30,12 +30,12 @@ internal sealed class RequestTelemetry
     /// <summary>Cost in USD reported by the upstream.</summary>
     public double Cost { get; private set; }
 
-    /// <summary>Adds written bytes; returns true for the first bytes of the response.</summary>
-    public bool AddBytes(int count, long timestamp)
-    {
-        Interlocked.Add(ref _responseBytes, count);
-        return count > 0 && Interlocked.CompareExchange(ref _firstByteTimestamp, timestamp, 0) == 0;
-    }
+    /// <summary>Adds written bytes; returns true for the first bytes of the response (the caller then calls
+    /// <see cref="MarkFirstByte"/>), so the clock is read once per response, never per streamed event.</summary>
+    public bool AddBytes(int count) => Interlocked.Add(ref _responseBytes, count) == count && count > 0;
+
+    /// <summary>Records when the first body byte was written.</summary>
+    public void MarkFirstByte(long timestamp) => Interlocked.CompareExchange(ref _firstByteTimestamp, timestamp, 0);
 
     /// <summary>Adds one response's usage.</summary>
     public void AddUsage(long promptTokens, long completionTokens, double cost)

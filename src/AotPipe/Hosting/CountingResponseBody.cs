@@ -49,9 +49,13 @@ internal sealed class CountingResponseBody : IHttpResponseBodyFeature
 
     private void OnWritten(int count)
     {
-        if (_telemetry.AddBytes(count, _time.GetTimestamp())
-            && _context.Response.ContentType is { } type
-            && type.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        if (!_telemetry.AddBytes(count))
+        {
+            return;
+        }
+
+        _telemetry.MarkFirstByte(_time.GetTimestamp());
+        if (_context.Response.ContentType is { } type && type.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             _telemetry.IsStream = true;
             GatewayMetrics.StreamsInFlight.Add(1);
