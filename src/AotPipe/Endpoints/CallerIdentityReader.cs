@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AotPipe.Security.Auth;
 using AotPipe.Upstream;
 using Microsoft.AspNetCore.Http;
 
@@ -16,8 +17,11 @@ public static class CallerIdentityReader
     public const string AnonymousUser = "anonymous";
 
     /// <summary>Reads the identity; the body is read before its identifiers are rebuilt.</summary>
-    internal static CallerIdentity Read(HttpContext context, JsonObject body, string tenant = DefaultTenant)
+    /// <remarks>The tenant is the inbound key's name from <see cref="ITenantFeature"/> (set by the auth middleware),
+    /// else <paramref name="tenant"/>, else <see cref="DefaultTenant"/>.</remarks>
+    internal static CallerIdentity Read(HttpContext context, JsonObject body, string? tenant = null)
     {
+        tenant = context.Features.Get<ITenantFeature>()?.Tenant ?? tenant ?? DefaultTenant;
         var headers = context.Request.Headers;
         var requestId = context.TraceIdentifier;
         var userId = NonEmpty(headers["X-OpenWebUI-User-Id"]) ?? UpstreamIdentifiers.ReadBodyUser(body) ?? AnonymousUser;

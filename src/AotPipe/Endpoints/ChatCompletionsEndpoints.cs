@@ -117,6 +117,11 @@ public static class ChatCompletionsEndpoints
                     var terminalStep = artifacts?.CreateTerminalStep(identity, translation);
                     var sink = new ChatStreamSink(translator, notice, terminalStep);
                     var outcome = await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger, time);
+                    if (translator.HasUsage)
+                    {
+                        GatewayMetrics.RecordUsage(context, translator.Usage);
+                    }
+
                     if (artifacts is not null && outcome.Error == GatewayError.None && !outcome.ClientGone)
                     {
                         await artifacts.AfterReplyAsync(identity, translation, translator.Outcome == ResponseOutcome.Completed);
@@ -164,6 +169,11 @@ public static class ChatCompletionsEndpoints
             OpenAiErrorWriter.Write(context.Response.BodyWriter, "OpenRouter: " + (assembled.ErrorMessage ?? "the response could not be read."), "upstream_error", assembled.ErrorCode ?? "upstream_error");
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
             return;
+        }
+
+        if (assembled.HasUsage)
+        {
+            GatewayMetrics.RecordUsage(context, assembled.Usage);
         }
 
         context.Response.ContentType = "application/json";

@@ -24,6 +24,7 @@ public static class UpstreamForwarding
         var status = (int)upstream.StatusCode;
         var body = await ReadBoundedAsync(upstream, context.RequestAborted);
         var parsed = UpstreamErrorBody.Parse(body);
+        GatewayMetrics.RecordUpstreamError(GatewayMetrics.StatusClass(status));
         GatewayLog.RequestFailed(logger, GatewayError.UpstreamStatus, status, parsed.CodeText ?? parsed.CodeNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", null);
         var response = context.Response;
         response.StatusCode = status;
@@ -77,6 +78,7 @@ public static class UpstreamForwarding
         else if (outcome.Error != GatewayError.None)
         {
             GatewayLog.StreamFailed(logger, outcome.Error, outcome.Events, outcome.Exception);
+            GatewayMetrics.RecordUpstreamError(GatewayMetrics.InBandClass(outcome.Error));
         }
 
         return outcome;

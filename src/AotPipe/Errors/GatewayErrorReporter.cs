@@ -18,6 +18,11 @@ public static class GatewayErrorReporter
     {
         var (status, type, code, defaultMessage) = Describe(error, param);
         GatewayLog.RequestFailed(logger, error, status, code, exception);
+        if (error is GatewayError.UpstreamUnreachable or GatewayError.UpstreamTimeout)
+        {
+            GatewayMetrics.RecordUpstreamError(error == GatewayError.UpstreamTimeout ? "timeout" : "unreachable");
+        }
+
         var response = context.Response;
         if (response.HasStarted)
         {

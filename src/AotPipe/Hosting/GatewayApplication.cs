@@ -49,12 +49,16 @@ public static class GatewayApplication
         builder.Services.AddIngestion(settings, urls);
         builder.Services.AddArtifacts(settings);
         builder.Services.AddSessionLogs(settings);
+        builder.Services.AddOperations(settings);
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
 
         // Resolve the store now so that a bad PIPE_ID or DATABASE_URL stops start-up before listening (exit 2).
         _ = app.Services.GetRequiredService<Persistence.IArtifactStore>();
+
+        // Auth and limits first, so that session logs know the tenant of every request they capture.
+        app.UseOperations();
         app.UseSessionLogs();
         app.MapHealth();
         app.MapResponses();

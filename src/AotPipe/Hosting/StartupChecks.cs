@@ -9,6 +9,7 @@ public static class StartupChecks
     /// <summary>Throws <see cref="SettingsException"/> for a configuration that must not start.</summary>
     public static void Run(GatewaySettings settings, string urls)
     {
+        Security.Auth.ApiKeyParser.Parse(settings.ApiKeys);
         if (string.IsNullOrEmpty(settings.ApiKeys) && !settings.AllowUnauthenticated && !AreAllLoopback(urls))
         {
             throw new SettingsException(

@@ -329,6 +329,7 @@ internal sealed class AttachmentIngestor
                 : removal.Label + " from " + removal.Host + ": " + removal.Reason;
             notices.Add(notice);
             EgressLog.AttachmentRemoved(_logger, removal.Host, removal.Reason, userForLog);
+            GatewayMetrics.RecordEgressBlock(removal.Reason);
             if (!perMessage.TryGetValue(removal.Message, out List<string>? list))
             {
                 list = [];
