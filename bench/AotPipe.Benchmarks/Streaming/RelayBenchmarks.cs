@@ -41,6 +41,12 @@ public class RelayBenchmarks
         _framer = new SseFramer();
         _upstream = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         _client = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+
+        // Pipe.Reset requires both ends completed; each iteration leaves them so, and so must the setup.
+        _upstream.Writer.Complete();
+        _upstream.Reader.Complete();
+        _client.Writer.Complete();
+        _client.Reader.Complete();
     }
 
     /// <summary>Framer + relay sink over the whole stream: the per-event work of the relay.</summary>
