@@ -155,7 +155,7 @@ else
   # The migration page's start-up, with a hashed inbound key, on loopback instead of 0.0.0.0.
   GATEWAY_KEY=docs-smoke-gateway-key
   OPENROUTER_API_BASE_URL="http://127.0.0.1:$MOCK_PORT/api/v1" OPENROUTER_API_KEY=demo-key \
-    AOTPIPE_API_KEYS="openwebui:$(printf '%s' "$GATEWAY_KEY" | sha256sum | cut -c1-64)" \
+    AOTPIPE_API_KEYS="openwebui:sha256:$(printf '%s' "$GATEWAY_KEY" | sha256sum | cut -c1-64)" \
     AOTPIPE_DATA_DIR="$WORK/serve-data" "$BIN" serve --urls "http://127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
   PIDS+=($!)
   BASE="http://127.0.0.1:$PORT"
