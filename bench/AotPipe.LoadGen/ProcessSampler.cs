@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace AotPipe.LoadGen;
+
+/// <summary>Reads CPU time and resident memory of a process and its direct children from /proc.</summary>
+/// <remarks>nginx relays in worker processes, so children count; the process list is taken once at construction.</remarks>
+internal sealed class ProcessSampler
+{
+    /// <summary>Clock ticks per second of /proc/&lt;pid&gt;/stat times (USER_HZ; 100 on Linux x86-64).</summary>
+    private const double TicksPerSecond = 100.0;
+
+    private readonly int[] _pids;
+
+    /// <summary>Creates a sampler for <paramref name="pid"/> and the children it has now.</summary>
+    public ProcessSampler(int pid)
+    {
+        var pids = new List<int> { pid };
+        if (pid > 0 && Directory.Exists($"/proc/{pid}/task"))
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        pids.Add(int.Parse(child, CultureInfo.InvariantCulture));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The task ended meanwhile.
+                }
+            }
+        }
+
+        _pids = [.. pids.Distinct()];
+    }
+
+    /// <summary>The sampled process ids.</summary>
+    public IReadOnlyList<int> Pids => _pids;
+
+    /// <summary>User plus system CPU seconds of all sampled processes.</summary>
+    public double CpuSeconds()
+    {
+        long ticks = 0;
+        foreach (var pid in _pids)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+                // Fields after the command name start at field 3 (state); utime and stime are fields 14 and 15.
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // Gone: counts as nothing more.
+            }
+        }
+
+        return ticks / TicksPerSecond;
+    }
+
+    /// <summary>Resident set size in KiB summed over the sampled processes.</summary>
+    public long RssKiB()
+    {
+        long total = 0;
+        foreach (var pid in _pids)
+        {
+            try
+            {
+                foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                {
+                    if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                        break;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // Gone.
+            }
+        }
+
+        return total;
+    }
+}
