@@ -24,14 +24,15 @@ log() { printf '== %s\n' "$*" >&2; }
 
 stop_pid() {
   # Stops one process this script started, by its id; waits at most 5 s before killing it.
-  local pid=$1
+  local pid=$1 signal=${2:-TERM}
   [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
+  kill "-$signal" "$pid" 2>/dev/null || return 0
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 }
 
-cleanup() { stop_pid "$TARGET_PID"; stop_pid "$MOCK_PID"; }
+# The mock only stops on Ctrl+C, which background jobs ignore: it is killed.
+cleanup() { stop_pid "$TARGET_PID"; stop_pid "$MOCK_PID" KILL; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # ---------- build ----------
@@ -120,29 +121,33 @@ JS
 
 # Sets TARGET_PID, URL, BODY, HEADERS for one target and records its start-up time.
 start_target() {
-  local target=$1 model=$2 port t0
+  local target=$1 model=$2 port t0 probe ready
   HEADERS=()
   BODY="{\"model\":\"$model\",\"input\":\"x\",\"stream\":true}"
+  [ "$target" = direct ] && { TARGET_PID=""; URL="http://127.0.0.1:$MOCK_PORT/api/v1/responses"; return 0; }
+  port=$(target_port "$target")
+  # The prober starts before the target so that its own start-up is not counted.
+  "${LOADGEN[@]}" wait-ready --url "http://127.0.0.1:$port/healthz" --label "$target" --timeout-s 30 >"$WORK/ready.txt" &
+  probe=$!
+  sleep 0.5
   t0=$(date +%s%N)
   case "$target" in
-    direct)
-      TARGET_PID=""; URL="http://127.0.0.1:$MOCK_PORT/api/v1/responses"; return 0 ;;
     nginx)
-      port=$NGINX_PORT; URL="http://127.0.0.1:$port/api/v1/responses"
+      URL="http://127.0.0.1:$port/api/v1/responses"
       nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/error.log" >"$WORK/nginx.log" 2>&1 &
       TARGET_PID=$! ;;
     yarp)
-      port=$YARP_PORT; URL="http://127.0.0.1:$port/api/v1/responses"
+      URL="http://127.0.0.1:$port/api/v1/responses"
       "$BUILD/yarp/yarp-baseline" --urls "http://127.0.0.1:$port" --upstream "http://127.0.0.1:$MOCK_PORT/" >"$WORK/yarp.log" 2>&1 &
       TARGET_PID=$! ;;
     portkey)
-      port=$PORTKEY_PORT; URL="http://127.0.0.1:$port/v1/responses"
+      URL="http://127.0.0.1:$port/v1/responses"
       HEADERS=(--header "x-portkey-provider: openai" --header "x-portkey-custom-host: http://127.0.0.1:$MOCK_PORT/api/v1")
       NODE_ENV=production node --import "$WORK/bind-loopback.mjs" "$BUILD/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" \
         "--port=$port" --headless >"$WORK/portkey.log" 2>&1 &
       TARGET_PID=$! ;;
     aotpipe-relay|aotpipe-chat)
-      port=$AOTPIPE_PORT; URL="http://127.0.0.1:$port/v1/responses"
+      URL="http://127.0.0.1:$port/v1/responses"
       if [ "$target" = aotpipe-chat ]; then
         URL="http://127.0.0.1:$port/v1/chat/completions"
         BODY="{\"model\":\"$model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
@@ -152,9 +157,13 @@ start_target() {
         "$ROOT/out/aotpipe" serve --urls "http://127.0.0.1:$port") >"$WORK/aotpipe.log" 2>&1 &
       TARGET_PID=$! ;;
   esac
-  local ready
-  ready=$("${LOADGEN[@]}" wait-ready --url "http://127.0.0.1:$port/healthz" --since-ns "$t0" --label "$target" --timeout-s 30) || { log "$target did not start"; return 1; }
-  echo "kind=startup rep=$REP target=$target $ready" >>"$RESULTS"
+  wait "$probe" || { log "$target did not start"; return 1; }
+  ready=$(sed 's/.*ready_ns=\([0-9]*\).*/\1/' "$WORK/ready.txt")
+  echo "kind=startup rep=$REP target=$target startup_ms=$(awk -v a="$ready" -v b="$t0" 'BEGIN {printf "%.2f", (a - b) / 1e6}')" >>"$RESULTS"
+}
+
+target_port() {
+  case "$1" in nginx) echo $NGINX_PORT ;; yarp) echo $YARP_PORT ;; portkey) echo $PORTKEY_PORT ;; *) echo $AOTPIPE_PORT ;; esac
 }
 
 # ---------- workloads ----------
@@ -187,6 +196,10 @@ run_one() {
   stop_pid "$TARGET_PID"; TARGET_PID=""
 }
 
+for port in $MOCK_PORT $NGINX_PORT $YARP_PORT $PORTKEY_PORT $AOTPIPE_PORT; do
+  # A leftover listener would answer in place of the target under test.
+  if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then log "port $port is in use on this host; stop that process first"; exit 2; fi
+done
 build_all
 write_nginx_conf
 write_portkey_preload
@@ -202,7 +215,7 @@ for REP in $(seq 1 $ROUNDS); do
       run_one "${TARGETS[$(((i + REP - 1) % n))]}" "$name" "$streams" "$conc" "$deltas" "$interval"
     done
   done
-  stop_pid "$MOCK_PID"; MOCK_PID=""
+  stop_pid "$MOCK_PID" KILL; MOCK_PID=""
 done
 ELAPSED=$(($(date +%s) - STARTED))
 

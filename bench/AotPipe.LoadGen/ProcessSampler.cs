@@ -15,20 +15,28 @@ internal sealed class ProcessSampler
     public ProcessSampler(int pid)
     {
         var pids = new List<int> { pid };
-        if (pid > 0 && Directory.Exists($"/proc/{pid}/task"))
+        if (pid > 0)
         {
-            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+            // Scans /proc for processes whose parent is pid: /proc/<pid>/task/*/children can miss freshly forked workers.
+            foreach (var dir in Directory.GetDirectories("/proc"))
             {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate) || candidate == pid)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid)
                     {
-                        pids.Add(int.Parse(child, CultureInfo.InvariantCulture));
+                        pids.Add(candidate);
                     }
                 }
                 catch (IOException)
                 {
-                    // The task ended meanwhile.
+                    // The process ended meanwhile.
                 }
             }
         }
