@@ -178,6 +178,7 @@ def report(rows, outdir):
              "YARP, the Portkey AI gateway and AotPipe. Targets run interleaved (every target once per round, the order rotated each round),",
              f"each started fresh for every measurement; numbers are medians over {len(reps)} rounds.", "",
              f"- Machine: {machine()}; other builds may share the 2 cores, so expect ±25% between runs and trust the ratios more than the µs.",
+             f"- Host load average at the end of the run: {meta.get('load', '?').replace(',', ' ')} (other builds share the host).",
              f"- Software: nginx {meta.get('nginx', '?')}, Node {meta.get('node', '?')}, .NET SDK {meta.get('dotnet', '?')}; run took {meta.get('elapsed_s', '?')} s.",
              "- Command: `bench/run-all.sh` (full mode; `bench/run-all.sh --quick` is the CI smoke run). Raw lines: `.tmp/bench/results-full.txt`.",
              "- Upstream: `tests/AotPipe.MockOpenRouter` in gen mode, model `mock/gen-<deltas>-<interval ms>`; each stream is checked frame by",
@@ -189,7 +190,10 @@ def report(rows, outdir):
              "  `× nginx` compares those ratios. TTFE = connect start to first complete `data:` frame; `added` = minus direct in the same round.",
              "- AotPipe runs as shipped by `./build.sh publish` with `DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_GCgen0size=100000",
              "  MAX_CONCURRENT_REQUESTS=5000`. YARP runs with its defaults (no environment tuning). RSS idle = after start-up and one",
-             "  served request, before the warm-up streams; peak = highest 20 ms sample during the run (nginx: master + workers).", ""]
+             "  served request, before the warm-up streams; peak = highest 20 ms sample during the run (nginx: master + workers, shared",
+             "  pages counted once per process).",
+             "- CPU time comes in 10 ms ticks: the 1-stream rows (0.1–0.8 s of CPU per run) are coarse; judge CPU at 50+ streams.",
+             "- Start-up: the prober starts first, then the timestamp, then the target; time to the first HTTP response of any status.", ""]
     lines += ["![CPU per relayed event](gateway.svg)", ""]
     for w, title in WORKLOADS.items():
         if not any((w, t) in cells for t in TARGETS):
@@ -215,7 +219,8 @@ def report(rows, outdir):
         lines.append("")
     if any(("slow", t) in cells for t in TARGETS):
         lines += ["## Slow clients", "", "Clients read 1 byte per second from a 20,000-event stream the mock sends as fast as it can"
-                  " (client socket receive buffer 4 KiB); memory must stay bounded.", "",
+                  " (client socket receive buffer 4 KiB); memory must stay bounded. The direct row is the mock's own memory: it buffers"
+                  " what it cannot send.", "",
                   "| target | bytes read | RSS idle MB | RSS peak MB | growth MB | RSS at end MB |", "|---|---|---|---|---|---|"]
         for t in TARGETS:
             c = cells.get(("slow", t))

@@ -220,7 +220,7 @@ done
 ELAPSED=$(($(date +%s) - STARTED))
 
 {
-  echo "kind=meta mode=$MODE elapsed_s=$ELAPSED aotpipe_bytes=$(stat -c %s "$ROOT/out/aotpipe")" \
+  echo "kind=meta mode=$MODE elapsed_s=$ELAPSED load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',') aotpipe_bytes=$(stat -c %s "$ROOT/out/aotpipe")" \
     "yarp_bytes=$( [ -f "$BUILD/yarp/yarp-baseline" ] && stat -c %s "$BUILD/yarp/yarp-baseline" || echo 0)" \
     "nginx=$(nginx -v 2>&1 | sed 's/.*nginx\///') node=$(node --version 2>/dev/null) dotnet=$(dotnet --version)"
 } >>"$RESULTS"
