@@ -14,7 +14,7 @@ dotnet build bench/AotPipe.LoadGen -c Release -v q >/dev/null 2>&1 || exit 2
 LOADGEN=(dotnet "$ROOT/bench/AotPipe.LoadGen/bin/Release/net10.0/linux-x64/aotpipe-loadgen.dll")
 WORK=$(mktemp -d /tmp/aotpipe-footprint.XXXXXX)
 PID=""
-trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null' EXIT
+trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 starts=() idles=()
 for i in $(seq 1 "$N"); do
