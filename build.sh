@@ -131,6 +131,7 @@ cmd_test() {
     count_dotnet_test "$ROOT/.tmp/test.log"
   done
   if [ -x "$OUT/aotpipe" ]; then step "published binary smoke run" smoke_binary; fi
+  if [ -x "$OUT/aotpipe" ]; then step "gateway load smoke (bench/run-all.sh --quick)" bench/run-all.sh --quick; fi
   step "container build steps (scripts/container-build.sh)" container_build
   step "docs smoke (every command the docs show)" ./scripts/docs-smoke.sh
   echo "$PASSED passed, $FAILED failed"
