@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json.Nodes;
 using AotPipe.Artifacts;
 using AotPipe.Configuration;
 using AotPipe.Diagnostics;
@@ -35,107 +36,78 @@ public static class ChatCompletionsEndpoints
     /// <summary>Maps the route.</summary>
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/chat/completions", static (HttpContext context) => HandleAsync(context));
+        routes.MapPost("/v1/chat/completions", static (HttpContext context) => PostRoute.RunAsync(context, "AotPipe.Endpoints.ChatCompletions", HandleAsync));
         return routes;
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    private static async Task HandleAsync(HttpContext context, JsonObject body, GatewaySettings settings, ILogger logger)
     {
+        // :: Step 1 ran in PostRoute (admission, upstream key, body under the cap).
         var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe.Endpoints.ChatCompletions");
-        var settings = services.GetRequiredService<GatewaySettings>();
-        var gate = services.GetRequiredService<AdmissionGate>();
 
-        // :: Step 1
-        if (!gate.TryEnter())
+        // :: Step 2
+        var identity = CallerIdentityReader.Read(context, body);
+        var artifacts = services.GetService<ArtifactStoreLifetime>() is { IsReady: true } ? services.GetService<ChatArtifacts>() : null;
+        var replay = artifacts is null ? null : await artifacts.LoadReplayAsync(body, identity, context.RequestAborted);
+
+        // :: Step 3
+        var translation = ChatRequestTranslator.Translate(body, identity, services.GetRequiredService<IdentifierOptions>(), replay);
+        if (!translation.IsValid)
         {
-            await GatewayErrorReporter.WriteAsync(context, GatewayError.Overloaded, logger);
+            await GatewayErrorReporter.WriteAsync(context, GatewayError.InvalidRequest, logger, translation.Error!.Param, translation.Error.Message);
             return;
         }
 
-        try
+        var request = translation.Request!;
+
+        // :: Step 4
+        var ingestion = await services.GetRequiredService<AttachmentIngestor>().ProcessAsync(request, identity.UserId, context.RequestAborted);
+        var notice = ingestion.HasNotices ? FormatNotices(ingestion.Notices) : null;
+
+        // :: Step 5
+        var payload = ResponsesEndpoints.Serialize(request);
+        PayloadLog.UpstreamRequest(logger, payload.Span, settings);
+        using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
+        var attempt = await services.GetRequiredService<UpstreamSender>().SendAsync(payload, translation.Stream, timer);
+        if (attempt.Response is not { } upstream)
         {
-            if (string.IsNullOrEmpty(settings.OpenRouterApiKey))
+            if (attempt.Error != GatewayError.None)
             {
-                await GatewayErrorReporter.WriteAsync(context, GatewayError.UpstreamKeyMissing, logger);
-                return;
+                await GatewayErrorReporter.WriteAsync(context, attempt.Error, logger, exception: attempt.Exception);
             }
 
-            var (body, error, message) = await RequestBody.ReadObjectAsync(context, settings.MaxRequestBodyBytes);
-            if (body is null)
-            {
-                await GatewayErrorReporter.WriteAsync(context, error, logger, message: message);
-                return;
-            }
-
-            // :: Step 2
-            var identity = CallerIdentityReader.Read(context, body);
-            var artifacts = services.GetService<ArtifactStoreLifetime>() is { IsReady: true } ? services.GetService<ChatArtifacts>() : null;
-            var replay = artifacts is null ? null : await artifacts.LoadReplayAsync(body, identity, context.RequestAborted);
-
-            // :: Step 3
-            var translation = ChatRequestTranslator.Translate(body, identity, services.GetRequiredService<IdentifierOptions>(), replay);
-            if (!translation.IsValid)
-            {
-                await GatewayErrorReporter.WriteAsync(context, GatewayError.InvalidRequest, logger, translation.Error!.Param, translation.Error.Message);
-                return;
-            }
-
-            var request = translation.Request!;
-
-            // :: Step 4
-            var ingestion = await services.GetRequiredService<AttachmentIngestor>().ProcessAsync(request, identity.UserId, context.RequestAborted);
-            var notice = ingestion.HasNotices ? FormatNotices(ingestion.Notices) : null;
-
-            // :: Step 5
-            var payload = ResponsesEndpoints.Serialize(request);
-            PayloadLog.UpstreamRequest(logger, payload.Span, settings);
-            using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
-            var attempt = await services.GetRequiredService<UpstreamSender>().SendAsync(payload, translation.Stream, timer);
-            if (attempt.Response is not { } upstream)
-            {
-                if (attempt.Error != GatewayError.None)
-                {
-                    await GatewayErrorReporter.WriteAsync(context, attempt.Error, logger, exception: attempt.Exception);
-                }
-
-                return;
-            }
-
-            using (upstream)
-            {
-                if (!upstream.IsSuccessStatusCode)
-                {
-                    await UpstreamForwarding.WriteUpstreamErrorAsync(context, upstream, logger);
-                    return;
-                }
-
-                var time = services.GetRequiredService<TimeProvider>();
-                if (translation.Stream)
-                {
-                    var translator = new ChatChunkTranslator(time, translation.Model, translation.IncludeUsage, identity.RequestId);
-                    var terminalStep = artifacts?.CreateTerminalStep(identity, translation);
-                    var sink = new ChatStreamSink(translator, notice, terminalStep);
-                    var outcome = await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger, time);
-                    if (translator.HasUsage)
-                    {
-                        GatewayMetrics.RecordUsage(context, translator.Usage);
-                    }
-
-                    if (artifacts is not null && outcome.Error == GatewayError.None && !outcome.ClientGone)
-                    {
-                        await artifacts.AfterReplyAsync(identity, translation, translator.Outcome == ResponseOutcome.Completed);
-                    }
-                }
-                else
-                {
-                    await WriteNonStreamAsync(context, upstream, translation, identity, notice, time, timer, logger);
-                }
-            }
+            return;
         }
-        finally
+
+        using (upstream)
         {
-            gate.Exit();
+            if (!upstream.IsSuccessStatusCode)
+            {
+                await UpstreamForwarding.WriteUpstreamErrorAsync(context, upstream, logger);
+                return;
+            }
+
+            var time = services.GetRequiredService<TimeProvider>();
+            if (translation.Stream)
+            {
+                var translator = new ChatChunkTranslator(time, translation.Model, translation.IncludeUsage, identity.RequestId);
+                var terminalStep = artifacts?.CreateTerminalStep(identity, translation);
+                var sink = new ChatStreamSink(translator, notice, terminalStep);
+                var outcome = await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger, time);
+                if (translator.HasUsage)
+                {
+                    GatewayMetrics.RecordUsage(context, translator.Usage);
+                }
+
+                if (artifacts is not null && outcome.Error == GatewayError.None && !outcome.ClientGone)
+                {
+                    await artifacts.AfterReplyAsync(identity, translation, translator.Outcome == ResponseOutcome.Completed);
+                }
+            }
+            else
+            {
+                await WriteNonStreamAsync(context, upstream, translation, identity, notice, time, timer, logger);
+            }
         }
     }
 

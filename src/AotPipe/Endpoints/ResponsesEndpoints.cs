@@ -22,59 +22,30 @@ public static class ResponsesEndpoints
     /// <summary>Maps the route.</summary>
     public static IEndpointRouteBuilder MapResponses(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/responses", static (HttpContext context) => HandleAsync(context));
+        routes.MapPost("/v1/responses", static (HttpContext context) => PostRoute.RunAsync(context, "AotPipe.Endpoints.Responses", HandleAsync));
         return routes;
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    private static async Task HandleAsync(HttpContext context, JsonObject body, GatewaySettings settings, ILogger logger)
     {
         var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe.Endpoints.Responses");
-        var settings = services.GetRequiredService<GatewaySettings>();
-        var gate = services.GetRequiredService<AdmissionGate>();
-        if (!gate.TryEnter())
+        if (Validate(body) is { } invalid)
         {
-            await GatewayErrorReporter.WriteAsync(context, GatewayError.Overloaded, logger);
+            await GatewayErrorReporter.WriteAsync(context, GatewayError.InvalidRequest, logger, invalid.Param, invalid.Message);
             return;
         }
 
-        try
-        {
-            if (string.IsNullOrEmpty(settings.OpenRouterApiKey))
-            {
-                await GatewayErrorReporter.WriteAsync(context, GatewayError.UpstreamKeyMissing, logger);
-                return;
-            }
+        // Identifiers are rebuilt and attachments pass the egress guard on this route too (DESIGN.md section 2);
+        // the response stream itself is never changed.
+        var identity = CallerIdentityReader.Read(context, body);
+        ResponsesRequestRewriter.Rewrite(body, identity, services.GetRequiredService<IdentifierOptions>());
+        await services.GetRequiredService<AttachmentIngestor>().ProcessAsync(body, identity.UserId, context.RequestAborted);
 
-            var (body, error, message) = await RequestBody.ReadObjectAsync(context, settings.MaxRequestBodyBytes);
-            if (body is null)
-            {
-                await GatewayErrorReporter.WriteAsync(context, error, logger, message: message);
-                return;
-            }
-
-            if (Validate(body) is { } invalid)
-            {
-                await GatewayErrorReporter.WriteAsync(context, GatewayError.InvalidRequest, logger, invalid.Param, invalid.Message);
-                return;
-            }
-
-            // Identifiers are rebuilt and attachments pass the egress guard on this route too (DESIGN.md section 2);
-            // the response stream itself is never changed.
-            var identity = CallerIdentityReader.Read(context, body);
-            ResponsesRequestRewriter.Rewrite(body, identity, services.GetRequiredService<IdentifierOptions>());
-            await services.GetRequiredService<AttachmentIngestor>().ProcessAsync(body, identity.UserId, context.RequestAborted);
-
-            var stream = body["stream"] is JsonValue streamValue && streamValue.GetValueKind() == JsonValueKind.True;
-            var payload = Serialize(body);
-            PayloadLog.UpstreamRequest(logger, payload.Span, settings);
-            using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
-            await ForwardAsync(context, payload, stream, new ResponsesRelaySink(), timer, logger);
-        }
-        finally
-        {
-            gate.Exit();
-        }
+        var stream = body["stream"] is JsonValue streamValue && streamValue.GetValueKind() == JsonValueKind.True;
+        var payload = Serialize(body);
+        PayloadLog.UpstreamRequest(logger, payload.Span, settings);
+        using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
+        await ForwardAsync(context, payload, stream, new ResponsesRelaySink(), timer, logger);
     }
 
     /// <summary>Sends the payload and answers from the upstream: error, SSE relay or JSON copy.</summary>
