@@ -223,7 +223,9 @@ internal sealed class RedisCachedArtifactStore : IArtifactStore
             // A connect still in flight is awaited too, so no socket outlives the gateway.
             try
             {
+                // A hanging server must not hold up shutdown: close without waiting for queued commands.
                 var multiplexer = await connecting.ConfigureAwait(false);
+                await multiplexer.CloseAsync(allowCommandsToComplete: false).WaitAsync(OperationTimeout).ConfigureAwait(false);
                 await multiplexer.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (IsCacheFailure(ex, CancellationToken.None))
