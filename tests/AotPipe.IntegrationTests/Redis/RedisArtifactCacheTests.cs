@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AotPipe.Configuration;
 using AotPipe.IntegrationTests.Replay;
 using AotPipe.Persistence;
 using AotPipe.TestKit;
@@ -141,6 +142,15 @@ public sealed class RedisArtifactCacheTests : IAsyncLifetime
         Assert.EndsWith("data: [DONE]\n\n", sse);
         Assert.Contains(LastUpstreamInput(), n => n!["type"]?.GetValue<string>() == "reasoning");
         Assert.True(CacheOf(gateway).Cache.Errors >= 1);
+    }
+
+    [Fact]
+    public async Task InvalidRedisUrl_StartupRefused_NamingTheSettingNotThePassword()
+    {
+        var error = await Assert.ThrowsAsync<SettingsException>(() => StartGatewayAsync(("REDIS_URL", "redis://:hunter2@127.0.0.1:99999")));
+
+        Assert.Equal("REDIS_URL", error.SettingName);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
