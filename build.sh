@@ -33,6 +33,7 @@ ensure_prerequisites() {
     command -v 7zz >/dev/null || apt_install 7zip
     command -v node >/dev/null || apt_install nodejs npm
     python3 -c 'import cryptography' >/dev/null 2>&1 || apt_install python3-cryptography
+    command -v redis-server >/dev/null || apt_install redis-server
   fi
 }
 

@@ -1,5 +1,6 @@
 using AotPipe.Artifacts;
 using AotPipe.Configuration;
+using AotPipe.Diagnostics;
 using AotPipe.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ internal static class ArtifactServices
                 throw new SettingsException(SettingNameIn(error), error ?? "invalid artifact store settings.");
             }
 
-            return store!;
+            return settings.RedisUrl is { Length: > 0 } redisUrl ? RedisCache(store!, redisUrl, settings, sp) : store!;
         });
         services.AddSingleton(_ => new ArtifactPayloadCodec(new ArtifactCryptoOptions(
             settings.ArtifactKey,
@@ -45,6 +46,18 @@ internal static class ArtifactServices
         services.AddSingleton<ArtifactStoreLifetime>();
         services.AddHostedService(sp => sp.GetRequiredService<ArtifactStoreLifetime>());
         return services;
+    }
+
+    private static RedisCachedArtifactStore RedisCache(IArtifactStore store, string redisUrl, GatewaySettings settings, IServiceProvider sp)
+    {
+        if (!RedisUrl.TryParse(redisUrl, out var options, out var error))
+        {
+            throw new SettingsException("REDIS_URL", error);
+        }
+
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe.Persistence.Cache");
+        CacheLog.Enabled(logger, string.Join(",", options.EndPoints), (long)settings.RedisTtl.TotalSeconds);
+        return new RedisCachedArtifactStore(store, options, settings.PipeId, settings.RedisTtl, sp.GetRequiredService<TimeProvider>(), logger);
     }
 
     private static string SettingNameIn(string? error)
