@@ -68,25 +68,13 @@ public static class ChatCompletionsEndpoints
         var payload = ResponsesEndpoints.Serialize(request);
         PayloadLog.UpstreamRequest(logger, payload.Span, settings);
         using var timer = new RelayTimer(context.RequestAborted, services.GetRequiredService<ShutdownDrain>().Token, settings.IdleTimeout);
-        var attempt = await services.GetRequiredService<UpstreamSender>().SendAsync(payload, translation.Stream, timer);
-        if (attempt.Response is not { } upstream)
+        if (await UpstreamForwarding.SendAsync(context, payload, translation.Stream, timer, logger) is not { } upstream)
         {
-            if (attempt.Error != GatewayError.None)
-            {
-                await GatewayErrorReporter.WriteAsync(context, attempt.Error, logger, exception: attempt.Exception);
-            }
-
             return;
         }
 
         using (upstream)
         {
-            if (!upstream.IsSuccessStatusCode)
-            {
-                await UpstreamForwarding.WriteUpstreamErrorAsync(context, upstream, logger);
-                return;
-            }
-
             var time = services.GetRequiredService<TimeProvider>();
             if (translation.Stream)
             {

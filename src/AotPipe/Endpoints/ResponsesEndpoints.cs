@@ -51,26 +51,13 @@ public static class ResponsesEndpoints
     /// <summary>Sends the payload and answers from the upstream: error, SSE relay or JSON copy.</summary>
     internal static async Task ForwardAsync(HttpContext context, ReadOnlyMemory<byte> payload, bool stream, StreamEventSink sink, RelayTimer timer, ILogger logger)
     {
-        var sender = context.RequestServices.GetRequiredService<UpstreamSender>();
-        var attempt = await sender.SendAsync(payload, stream, timer);
-        if (attempt.Response is not { } upstream)
+        if (await UpstreamForwarding.SendAsync(context, payload, stream, timer, logger) is not { } upstream)
         {
-            if (attempt.Error != GatewayError.None)
-            {
-                await GatewayErrorReporter.WriteAsync(context, attempt.Error, logger, exception: attempt.Exception);
-            }
-
             return;
         }
 
         using (upstream)
         {
-            if (!upstream.IsSuccessStatusCode)
-            {
-                await UpstreamForwarding.WriteUpstreamErrorAsync(context, upstream, logger);
-                return;
-            }
-
             if (upstream.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger);

@@ -3,8 +3,10 @@ using System.IO.Pipelines;
 using AotPipe.Diagnostics;
 using AotPipe.Errors;
 using AotPipe.Streaming;
+using AotPipe.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AotPipe.Endpoints;
@@ -17,6 +19,34 @@ public static class UpstreamForwarding
 
     /// <summary>Read buffer size for the upstream body; one SSE burst of OpenRouter deltas fits.</summary>
     public const int UpstreamReadBufferBytes = 16 * 1024;
+
+    /// <summary>Sends the request upstream and returns a successful response (caller disposes), or answers the client
+    /// with the error (no response, or an upstream 4xx/5xx) and returns null.</summary>
+    public static async Task<HttpResponseMessage?> SendAsync(HttpContext context, ReadOnlyMemory<byte> payload, bool stream, RelayTimer timer, ILogger logger)
+    {
+        var attempt = await context.RequestServices.GetRequiredService<UpstreamSender>().SendAsync(payload, stream, timer);
+        if (attempt.Response is not { } upstream)
+        {
+            if (attempt.Error != GatewayError.None)
+            {
+                await GatewayErrorReporter.WriteAsync(context, attempt.Error, logger, exception: attempt.Exception);
+            }
+
+            return null;
+        }
+
+        if (!upstream.IsSuccessStatusCode)
+        {
+            using (upstream)
+            {
+                await WriteUpstreamErrorAsync(context, upstream, logger);
+            }
+
+            return null;
+        }
+
+        return upstream;
+    }
 
     /// <summary>Answers an upstream 4xx/5xx before streaming: same status, OpenAI shape, <c>Retry-After</c> kept.</summary>
     public static async Task WriteUpstreamErrorAsync(HttpContext context, HttpResponseMessage upstream, ILogger logger)
