@@ -41,7 +41,4 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "MAX_REQUEST_BODY_MB is smaller than BASE64_MAX_SIZE_MB as base64: large inline attachments are rejected with 413")]
     public static partial void BodyCapBelowBase64Cap(ILogger logger);
-
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "Upstream request payload: {Payload}")]
-    public static partial void UpstreamPayload(ILogger logger, string payload);
 }
