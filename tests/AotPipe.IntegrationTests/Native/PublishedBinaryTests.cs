@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using AotPipe.TestKit;
 using AotPipe.TestKit.Mock;
 using Xunit;
@@ -11,60 +9,22 @@ namespace AotPipe.IntegrationTests.Native;
 [Collection(TimingCollection.Name)]
 public sealed class PublishedBinaryTests
 {
-    private static string? Binary => Environment.GetEnvironmentVariable("AOTPIPE_BINARY") is { Length: > 0 } path && File.Exists(path) ? path : null;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task NativeBinary_StreamsFixtureUnchanged()
     {
-        Prerequisite.Require(Binary is not null, "AOTPIPE_BINARY (the published native binary; ./build.sh test sets it)");
+        Prerequisite.Require(NativeGateway.Binary is not null, NativeGateway.Requirement);
         await using var mock = await MockOpenRouter.StartAsync();
         mock.Behavior.ChunkSeed = 42;
-        var port = FreePort();
-        var start = new ProcessStartInfo(Binary!, ["serve", "--urls", $"http://127.0.0.1:{port}"])
+        await using var gateway = await NativeGateway.StartAsync(new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["OPENROUTER_API_BASE_URL"] = mock.BaseUrl;
-        start.Environment["OPENROUTER_API_KEY"] = "sk-or-v1-native-test";
-        using var process = Process.Start(start)!;
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var watch = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    using var health = await client.GetAsync("/healthz");
-                    if (health.IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(10))
-                {
-                    await Task.Delay(20);
-                }
-            }
+            ["OPENROUTER_API_BASE_URL"] = mock.BaseUrl,
+            ["OPENROUTER_API_KEY"] = "sk-or-v1-native-test",
+        });
 
-            using var response = await client.PostAsync("/v1/responses", Responses.ResponsesRelayTests.Body("mock/stream-reasoning-summary"));
-            var bytes = await response.Content.ReadAsByteArrayAsync();
+        using var response = await gateway.Client.PostAsync("/v1/responses", Responses.ResponsesRelayTests.Body("mock/stream-reasoning-summary"));
+        var bytes = await response.Content.ReadAsByteArrayAsync();
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(Fixtures.Bytes("responses/stream-reasoning-summary.sse"), bytes);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Fixtures.Bytes("responses/stream-reasoning-summary.sse"), bytes);
     }
 }
