@@ -17,8 +17,10 @@ public static class UpstreamForwarding
     /// <summary>Largest upstream error body read before answering (error bodies are one short JSON line).</summary>
     public const int MaxErrorBodyBytes = 64 * 1024;
 
-    /// <summary>Read buffer size for the upstream body; one SSE burst of OpenRouter deltas fits.</summary>
-    public const int UpstreamReadBufferBytes = 16 * 1024;
+    /// <summary>Read buffer size for the upstream body: one pooled 4 KB array, rented only once data has arrived (zero-byte
+    /// reads), so a waiting stream holds none. 16 KB held per waiting stream was ~16 KB of RSS per concurrent stream for
+    /// no CPU gain (perf-reports/relay.md); an event larger than this simply spans two reads.</summary>
+    public const int UpstreamReadBufferBytes = 4 * 1024;
 
     /// <summary>Sends the request upstream and returns a successful response (caller disposes), or answers the client
     /// with the error (no response, or an upstream 4xx/5xx) and returns null.</summary>
@@ -87,7 +89,7 @@ public static class UpstreamForwarding
 
         var upstreamBody = await upstream.Content.ReadAsStreamAsync(timer.Token);
         var reader = PipeReader.Create(upstreamBody, new StreamPipeReaderOptions(
-            pool: MemoryPool<byte>.Shared, bufferSize: UpstreamReadBufferBytes, minimumReadSize: 1024, leaveOpen: true));
+            pool: MemoryPool<byte>.Shared, bufferSize: UpstreamReadBufferBytes, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
         using var framer = new SseFramer();
         using var keepAlive = keepAliveTime is null ? null : new KeepAliveTicker(response.BodyWriter, sink, KeepAliveTicker.DefaultInterval, keepAliveTime);
         RelayOutcome outcome;
