@@ -7,15 +7,15 @@ namespace AotPipe.Tests.Streaming;
 
 public sealed class RelayTimerTests
 {
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_idle = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void ArmedForLessThanIdle_DoesNotCancel()
     {
         var time = new FakeTimeProvider();
-        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, Idle, time);
+        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, s_idle, time);
         timer.ArmIdle();
-        time.Advance(Idle - TimeSpan.FromMilliseconds(1));
+        time.Advance(s_idle - TimeSpan.FromMilliseconds(1));
         Assert.False(timer.Token.IsCancellationRequested);
     }
 
@@ -23,9 +23,9 @@ public sealed class RelayTimerTests
     public void ArmedForIdle_CancelsAsIdleTimeout()
     {
         var time = new FakeTimeProvider();
-        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, Idle, time);
+        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, s_idle, time);
         timer.ArmIdle();
-        time.Advance(Idle);
+        time.Advance(s_idle);
         Assert.True(timer.Token.IsCancellationRequested);
         Assert.Equal(GatewayError.UpstreamIdleTimeout, timer.Classify());
     }
@@ -34,7 +34,7 @@ public sealed class RelayTimerTests
     public void Rearmed_CountsFromTheLastArm()
     {
         var time = new FakeTimeProvider();
-        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, Idle, time);
+        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, s_idle, time);
         timer.ArmIdle();
         time.Advance(TimeSpan.FromSeconds(6));
         timer.DisarmIdle();
@@ -51,17 +51,17 @@ public sealed class RelayTimerTests
     public void Disarmed_NeverCancelsHoweverLong()
     {
         var time = new FakeTimeProvider();
-        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, Idle, time);
+        using var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, s_idle, time);
         timer.ArmIdle();
         timer.DisarmIdle();
         for (var i = 0; i < 5; i++)
         {
-            time.Advance(Idle);
+            time.Advance(s_idle);
         }
 
         Assert.False(timer.Token.IsCancellationRequested);
         timer.ArmIdle();
-        time.Advance(Idle);
+        time.Advance(s_idle);
         Assert.True(timer.Token.IsCancellationRequested);
     }
 
@@ -70,7 +70,7 @@ public sealed class RelayTimerTests
     {
         using var client = new CancellationTokenSource();
         using var shutdown = new CancellationTokenSource();
-        using var timer = new RelayTimer(client.Token, shutdown.Token, Idle, new FakeTimeProvider());
+        using var timer = new RelayTimer(client.Token, shutdown.Token, s_idle, new FakeTimeProvider());
         shutdown.Cancel();
         Assert.True(timer.Token.IsCancellationRequested);
         Assert.Equal(GatewayError.ShuttingDown, timer.Classify());
@@ -92,9 +92,9 @@ public sealed class RelayTimerTests
     public void DisposedWhileArmed_TimerDoesNotThrow()
     {
         var time = new FakeTimeProvider();
-        var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, Idle, time);
+        var timer = new RelayTimer(CancellationToken.None, CancellationToken.None, s_idle, time);
         timer.ArmIdle();
         timer.Dispose();
-        time.Advance(Idle * 2);
+        time.Advance(s_idle * 2);
     }
 }
