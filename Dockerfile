@@ -12,9 +12,7 @@ WORKDIR /app
 COPY --from=build /app/ ./
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     AOTPIPE_DATA_DIR=/data \
-    SESSION_LOG_DIR=/data/session_logs \
-    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
-    DOTNET_GCgen0size=100000
+    SESSION_LOG_DIR=/data/session_logs
 VOLUME ["/data"]
 USER 64198:64198
 EXPOSE 8080

@@ -55,15 +55,9 @@ publish() {
   log "binary: $(stat -c %s "$OUT/aotpipe") bytes"
 }
 
-# Runtime knobs measured in perf-reports/footprint.md; native AOT reads them from the environment.
-tuned_env() {
-  export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_GCgen0size=100000
-}
-
 cmd_run() {
   ensure_prerequisites run
   publish || exit 2
-  tuned_env
   local demo=0
   if [ "${1:-}" = "--demo" ]; then demo=1; shift; fi
   if [ $demo = 1 ] || [ -z "${OPENROUTER_API_KEY:-}" ]; then

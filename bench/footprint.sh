@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Footprint of the published binary (perf-reports/footprint.md): size, start-up time to the first served request,
-# idle RSS after start-up. Starts out/aotpipe N times (default 5) on 127.0.0.1 with the documented run settings and
-# prints one line per start plus the medians.
-#   bench/footprint.sh [N]
+# idle RSS after start-up. Starts out/aotpipe N times (default 5) on 127.0.0.1 as shipped (the runtime settings are
+# built into the binary; no DOTNET_* variable is set) and prints one line per start plus the medians.
+#   bench/footprint.sh [N]            FOOTPRINT_PORT (default 19110) and FOOTPRINT_BINARY (default out/aotpipe) override;
+#   FOOTPRINT_ENV adds variables to the gateway's environment (e.g. to measure an older binary with its run settings)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 N=${1:-5}
-PORT=19110
-BIN="$ROOT/out/aotpipe"
+PORT=${FOOTPRINT_PORT:-19110}
+BIN=${FOOTPRINT_BINARY:-$ROOT/out/aotpipe}
 [ -x "$BIN" ] || ./build.sh publish >&2 || exit 2
 dotnet build bench/AotPipe.LoadGen -c Release -v q >/dev/null 2>&1 || exit 2
 LOADGEN=(dotnet "$ROOT/bench/AotPipe.LoadGen/bin/Release/net10.0/linux-x64/aotpipe-loadgen.dll")
@@ -23,7 +24,7 @@ for i in $(seq 1 "$N"); do
   PROBE=$!
   sleep 1
   t0=$(date +%s%N)
-  (cd "$WORK" && exec env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_GCgen0size=100000 OPENROUTER_API_KEY=bench \
+  (cd "$WORK" && exec env ${FOOTPRINT_ENV:-} OPENROUTER_API_KEY=bench \
     OPENROUTER_API_BASE_URL=http://127.0.0.1:9/api/v1 AOTPIPE_DATA_DIR="$WORK/data" LOG_LEVEL=WARNING \
     "$BIN" serve --urls "http://127.0.0.1:$PORT") >"$WORK/aotpipe.log" 2>&1 &
   PID=$!

@@ -32,6 +32,9 @@ public sealed class NativeGateway : IAsyncDisposable
     /// <summary>The listening port.</summary>
     public int Port { get; }
 
+    /// <summary>The gateway's process id (tests read its threads under /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>A client bound to the gateway.</summary>
     public HttpClient Client { get; }
 

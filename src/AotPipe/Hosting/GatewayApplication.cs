@@ -24,7 +24,9 @@ public static class GatewayApplication
     /// <param name="configure">Test hook to replace services (time, upstream handler).</param>
     public static WebApplication Build(GatewaySettings settings, string urls, Action<IServiceCollection>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Settings come from the environment only: without this the host watches appsettings*.json for changes with a
+        // dedicated thread and an inotify watch (perf-reports/footprint.md).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
