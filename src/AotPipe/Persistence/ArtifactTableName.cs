@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace AotPipe.Persistence;
@@ -87,9 +88,8 @@ internal readonly record struct ArtifactTableName
     private static string Hash(string pipeId, string? artifactKey)
     {
         var material = (artifactKey?.Trim() ?? string.Empty) + pipeId;
-        // Not SHA256.HashData: that would load OpenSSL at start-up for this one name (TableNameDigest explains).
-        Span<byte> digest = stackalloc byte[TableNameDigest.HashSizeInBytes];
-        TableNameDigest.HashData(Encoding.UTF8.GetBytes(material), digest);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(material), digest);
         return Convert.ToHexStringLower(digest[..(HashLength / 2)]);
     }
 }
