@@ -23,7 +23,9 @@ NAMES = {
     "aotpipe-chat-pg": "AotPipe translation, reasoning stream, persistence on (PostgreSQL COPY, encrypted)",
 }
 # Persistence pairs: (off, on) measured in the same round on the same upstream stream.
-PAIRS = [("aotpipe-chat-r", "aotpipe-chat-pg", "translation"), ("aotpipe-relay", "aotpipe-relay-pg", "relay")]
+# A target name ending in @base is the same target on BENCH_BASE_BIN (an earlier build), for before/after in one run.
+PAIRS = [("aotpipe-chat-r", "aotpipe-chat-pg", "translation"), ("aotpipe-relay", "aotpipe-relay-pg", "relay"),
+         ("aotpipe-chat-r", "aotpipe-chat-pg@base", "translation, earlier build"), ("aotpipe-relay", "aotpipe-relay-pg@base", "relay, earlier build")]
 WORKLOADS = {
     "c1": "1 stream at a time",
     "c50": "50 concurrent streams",

@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
 # Gateway load benchmark: the same SSE workloads, in the same run, direct to the mock (the floor), through nginx, a
-# minimal YARP, the Portkey AI gateway and AotPipe (relay on /v1/responses, translation on /v1/chat/completions).
-#   bench/run-all.sh            full mode: 6 targets x 5 workloads x 3 interleaved rounds (~10 min), writes perf-reports/gateway.md
-#   bench/run-all.sh --quick    CI smoke (< 2 min): direct + AotPipe relay + chat, 1 and 50 streams of 100 events;
-#                               exits non-zero if a stream failed or a frame was lost or corrupted
+# minimal YARP, the Portkey AI gateway and AotPipe (relay on /v1/responses, translation on /v1/chat/completions), and
+# AotPipe with artifact persistence off and on (PostgreSQL COPY, encrypted).
+#   bench/run-all.sh            full mode: 9 targets x 6 workloads x 3 interleaved rounds (~20 min), writes perf-reports/gateway.md
+#   bench/run-all.sh --quick    CI smoke (< 2 min): direct + AotPipe relay + chat (+ chat with persistence on when PostgreSQL
+#                               15 is installed), 1 and 50 streams of 100 events; exits non-zero if a stream failed, a frame
+#                               was lost or corrupted, or a persisted stream lacked its marker line
+# Persistence targets: aotpipe-chat-r = chat on a reasoning stream (mock/gen-N-MS-r: one storable item per stream), no chat
+# id, no database (persistence off); aotpipe-chat-pg = the same stream with a chat id, DATABASE_URL on a throwaway
+# PostgreSQL 15 cluster (/usr/lib/postgresql/15/bin, fsync on, stopped by PID at exit) and ARTIFACT_ENCRYPTION_KEY
+# (persistence on: every stream must end with one marker line); aotpipe-relay-pg = relay with the same settings and a chat
+# id (the relay persists nothing by design, DESIGN.md section 2: it shows what configuring the store costs the relay).
+# Environment (development runs; all but the last two keep perf-reports/gateway.md untouched):
+#   BENCH_TARGETS="aotpipe-chat-r aotpipe-chat-pg"   targets to run (default: all of the mode)
+#   BENCH_WORKLOADS="c1 c50 c200"                     workloads to run, by name (c1 c50 c200 c500 c1000 slow)
+#   BENCH_ROUNDS=1                                    rounds
+#   BENCH_BASE_BIN=/path/to/aotpipe                   an earlier build: targets named <aotpipe target>@base run it,
+#                                                     interleaved with the current one (before/after in one run)
+#   BENCH_RAMP_MS=600                                 spread each run's first streams over 600 ms (steady-state stream ends
+#                                                     instead of bursts; applies to every target of the run)
+#   BENCH_NO_PUBLISH=1                                reuse an existing out/aotpipe instead of publishing again
+#   BENCH_PORT_BASE=19100                             first of 6 consecutive loopback ports (mock, nginx, YARP, Portkey,
+#                                                     AotPipe, PostgreSQL), so that concurrent runs do not collide
 # Everything binds 127.0.0.1; every loop is bounded in count and time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -225,6 +243,8 @@ if [ -n "${BENCH_WORKLOADS:-}" ]; then
 fi
 if [ -n "${BENCH_ROUNDS:-}" ]; then ROUNDS=$BENCH_ROUNDS; CUSTOM=1; fi
 if [ -n "${BENCH_BASE_BIN:-}" ]; then CUSTOM=1; fi
+RAMP_MS=${BENCH_RAMP_MS:-0}
+if [ "$RAMP_MS" != 0 ]; then CUSTOM=1; fi
 for t in "${TARGETS[@]}"; do
   case "$t" in *@base) [ -x "${BENCH_BASE_BIN:-}" ] || { log "$t needs BENCH_BASE_BIN (an earlier aotpipe binary)"; exit 2; } ;; esac
 done
@@ -243,7 +263,7 @@ run_one() {
       --server-pid "$server_pid" --label "$target" --timeout-s 60); rc=$?
   else
     line=$("${LOADGEN[@]}" run --url "$URL" --body "$BODY" "${HEADERS[@]}" --streams "$streams" --concurrency "$conc" --deltas "$deltas" \
-      --expect-markers "$markers" --extra-events "$extra" --server-pid "$server_pid" --mock-pid "$MOCK_PID" --label "$target" --timeout-s 120); rc=$?
+      --expect-markers "$markers" --extra-events "$extra" --ramp-ms "$RAMP_MS" --server-pid "$server_pid" --mock-pid "$MOCK_PID" --label "$target" --timeout-s 120); rc=$?
   fi
   echo "kind=run rep=$REP workload=$workload target=$target rc=$rc $line" >>"$RESULTS"
   [ "$rc" = 0 ] || { FAILS=$((FAILS + 1)); log "FAILED: $workload $target: $line"; }

@@ -9,8 +9,10 @@ using AotPipe.LoadGen;
 // a frame was lost or corrupted, 2 on usage errors.
 //   aotpipe-loadgen run --url URL --body JSON [--header 'K: V']... --streams N --concurrency C --deltas D
 //                       [--server-pid P] [--mock-pid M] [--label L] [--warmup K] [--timeout-s T]
-//                       [--expect-markers K] [--extra-events E]
+//                       [--expect-markers K] [--extra-events E] [--ramp-ms R]
 //     --expect-markers: marker lines each chat stream must end with (persistence on: 1; -1, the default, only counts)
+//     --ramp-ms:        spread the workers' first streams over this many ms (0: all start at once, so the streams of a
+//                       wave also end together, a burst); with it, stream ends arrive spread out as in a steady state
 //     --extra-events:   upstream events per stream beyond the plain gen stream (mock/gen-N-MS-r adds 8), for CPU per event
 //   aotpipe-loadgen slow --url URL --body JSON --clients K --seconds S [--server-pid P] [--label L]
 //   aotpipe-loadgen wait-ready --url URL --since-ns EPOCH_NS [--timeout-s T]
@@ -176,8 +178,14 @@ async Task<int> RunAsync()
     var results = new StreamResult[streams];
     var next = -1;
     var clock = Stopwatch.StartNew();
-    var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+    var ramp = GetInt("ramp-ms", 0);
+    var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
     {
+        if (ramp > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds((double)ramp * worker / concurrency), cts.Token);
+        }
+
         int index;
         while ((index = Interlocked.Increment(ref next)) < streams)
         {
