@@ -9,6 +9,11 @@ using AotPipe.LoadGen;
 // a frame was lost or corrupted, 2 on usage errors.
 //   aotpipe-loadgen run --url URL --body JSON [--header 'K: V']... --streams N --concurrency C --deltas D
 //                       [--server-pid P] [--mock-pid M] [--label L] [--warmup K] [--timeout-s T]
+//                       [--expect-markers K] [--extra-events E] [--ramp-ms R]
+//     --expect-markers: marker lines each chat stream must end with (persistence on: 1; -1, the default, only counts)
+//     --ramp-ms:        spread the workers' first streams over this many ms (0: all start at once, so the streams of a
+//                       wave also end together, a burst); with it, stream ends arrive spread out as in a steady state
+//     --extra-events:   upstream events per stream beyond the plain gen stream (mock/gen-N-MS-r adds 8), for CPU per event
 //   aotpipe-loadgen slow --url URL --body JSON --clients K --seconds S [--server-pid P] [--label L]
 //   aotpipe-loadgen wait-ready --url URL --since-ns EPOCH_NS [--timeout-s T]
 if (args.Length == 0)
@@ -143,7 +148,7 @@ async Task<int> SlowAsync()
 async Task<int> RunAsync()
 {
     var deltas = GetInt("deltas", 100);
-    var client = new SseStreamClient(url, Get("body", "{}"), headers, deltas);
+    var client = new SseStreamClient(url, Get("body", "{}"), headers, deltas, GetInt("expect-markers", -1));
     var server = new ProcessSampler(GetInt("server-pid", 0));
     var mockPid = GetInt("mock-pid", 0);
     var mock = new ProcessSampler(mockPid);
@@ -173,8 +178,14 @@ async Task<int> RunAsync()
     var results = new StreamResult[streams];
     var next = -1;
     var clock = Stopwatch.StartNew();
-    var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+    var ramp = GetInt("ramp-ms", 0);
+    var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
     {
+        if (ramp > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds((double)ramp * worker / concurrency), cts.Token);
+        }
+
         int index;
         while ((index = Interlocked.Increment(ref next)) < streams)
         {
@@ -195,14 +206,18 @@ async Task<int> RunAsync()
     var corrupt = results.Sum(r => (long)r.Corrupt);
     var ttfe = results.Where(r => r.FirstEventTicks >= 0).Select(r => r.FirstEventTicks * 1000.0 / Stopwatch.Frequency).Order().ToArray();
     var frames = results.Sum(r => (long)r.Frames);
+    // End of stream: last text delta to [DONE]; what persistence adds (seal, durable append, marker) lands here.
+    var eos = results.Where(r => r.EndOfStreamTicks >= 0).Select(r => r.EndOfStreamTicks * 1000.0 / Stopwatch.Frequency).Order().ToArray();
+    var markers = results.Sum(r => (long)r.Markers);
     // Events relayed: the frames the mock's gen mode sends per stream (comments, created, item added, deltas, completed,
     // [DONE]), so that relay and translation are divided by the same upstream work.
-    var upstreamEvents = (long)(deltas + 5 + (deltas / 50)) * ok;
+    var upstreamEvents = (long)(deltas + 5 + (deltas / 50) + GetInt("extra-events", 0)) * ok;
     var firstError = results.FirstOrDefault(r => r.Error is not null)?.Error?.Replace(' ', '_');
     Console.WriteLine(string.Join(' ',
         $"label={label} streams={streams} concurrency={concurrency} ok={ok} failed={failed} deltas={events} lost={lost} corrupt={corrupt} frames={frames}",
         $"wall_s={F(clock.Elapsed.TotalSeconds)} deltas_per_s={F(events / clock.Elapsed.TotalSeconds)} frames_per_s={F(frames / clock.Elapsed.TotalSeconds)}",
         $"ttfe_p50_ms={F(Percentile(ttfe, 0.50))} ttfe_p99_ms={F(Percentile(ttfe, 0.99))}",
+        $"eos_p50_ms={F(Percentile(eos, 0.50))} eos_p99_ms={F(Percentile(eos, 0.99))} markers={markers}",
         $"cpu_server_s={F(serverCpu)} cpu_mock_s={F(mockCpu)} cpu_us_per_event={F(upstreamEvents > 0 ? serverCpu * 1e6 / upstreamEvents : 0)}",
         $"cpu_ratio_mock={F(mockCpu > 0 ? serverCpu / mockCpu : 0)} rss_idle_kb={idle} rss_peak_kb={peak} pids={string.Join(',', server.Pids)}",
         firstError is null ? string.Empty : "first_error=" + firstError));

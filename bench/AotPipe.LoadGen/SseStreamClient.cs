@@ -16,10 +16,13 @@ internal sealed class SseStreamClient
     private readonly IPEndPoint _endPoint;
     private readonly byte[] _request;
     private readonly int _expectedDeltas;
+    private readonly int _expectedMarkers;
 
     /// <summary>Prepares the request bytes once for all streams.</summary>
-    public SseStreamClient(Uri url, string body, IReadOnlyList<string> headers, int expectedDeltas)
+    /// <param name="expectedMarkers">Marker lines every stream must end with (persistence on), or -1 to only count them.</param>
+    public SseStreamClient(Uri url, string body, IReadOnlyList<string> headers, int expectedDeltas, int expectedMarkers = -1)
     {
+        _expectedMarkers = expectedMarkers;
         _endPoint = new IPEndPoint(IPAddress.Parse(url.Host), url.Port);
         var bodyBytes = Encoding.UTF8.GetBytes(body);
         var head = new StringBuilder();
@@ -69,6 +72,11 @@ internal sealed class SseStreamClient
             result.Error = $"status {result.Status}, done {result.Done}, deltas {result.Deltas}/{_expectedDeltas}";
         }
 
+        if (result.Error is null && _expectedMarkers >= 0 && result.Markers != _expectedMarkers)
+        {
+            result.Error = $"markers {result.Markers}/{_expectedMarkers}";
+        }
+
         return result;
     }
 
@@ -110,6 +118,7 @@ internal sealed class SseStreamClient
         private long _lastSequence = -1;
         private int _nextToken;
         private int _newlines;
+        private long _lastDeltaAt = -1;
 
         public bool Finished { get; private set; }
 
@@ -299,6 +308,11 @@ internal sealed class SseStreamClient
             if (payload.SequenceEqual("[DONE]"u8))
             {
                 result.Done = true;
+                if (_lastDeltaAt >= 0)
+                {
+                    result.EndOfStreamTicks = Stopwatch.GetTimestamp() - _lastDeltaAt;
+                }
+
                 return;
             }
 
@@ -329,16 +343,85 @@ internal sealed class SseStreamClient
 
             if (tokenAt >= 0)
             {
-                if (Utf8Parser.TryParse(payload[(tokenAt + skip)..], out int token, out _) && token == _nextToken && token < expectedDeltas)
+                if (Utf8Parser.TryParse(payload[(tokenAt + skip)..], out int token, out _) && token == _nextToken && token < expectedDeltas && result.Markers == 0)
                 {
                     _nextToken++;
                     result.Deltas++;
+                    _lastDeltaAt = Stopwatch.GetTimestamp();
+                }
+                else
+                {
+                    result.Corrupt++;
+                }
+
+                return;
+            }
+
+            if (payload.IndexOf("]: #"u8) >= 0)
+            {
+                CheckMarkers(payload);
+            }
+        }
+
+        /// <summary>
+        /// A content chunk carrying marker lines (DESIGN.md section 4): only after every delta, each line either blank or
+        /// exactly <c>[&lt;20 Crockford base32&gt;]: #</c>. Anything else that looks like a marker is corruption.
+        /// </summary>
+        private void CheckMarkers(ReadOnlySpan<byte> payload)
+        {
+            var reader = new Utf8JsonReader(payload);
+            string? content = null;
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("content"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+                {
+                    content = reader.GetString();
+                    break;
+                }
+            }
+
+            if (content is null || _nextToken != expectedDeltas)
+            {
+                result.Corrupt++;
+                return;
+            }
+
+            foreach (var line in content.Split('\n'))
+            {
+                var trimmed = line.Trim();
+                if (trimmed.Length == 0)
+                {
+                    continue;
+                }
+
+                if (IsMarker(trimmed))
+                {
+                    result.Markers++;
                 }
                 else
                 {
                     result.Corrupt++;
                 }
             }
+        }
+
+        private static bool IsMarker(string line)
+        {
+            const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+            if (line.Length != 25 || line[0] != '[' || !line.EndsWith("]: #", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            for (var i = 1; i <= 20; i++)
+            {
+                if (!Alphabet.Contains(line[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool IsJson(ReadOnlySpan<byte> payload)

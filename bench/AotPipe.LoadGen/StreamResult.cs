@@ -15,6 +15,12 @@ internal sealed class StreamResult
     /// <summary>Text deltas whose token index continued the sequence.</summary>
     public int Deltas { get; set; }
 
+    /// <summary>Stopwatch ticks from the last text delta to the terminating <c>[DONE]</c>; -1 when either is missing.</summary>
+    public long EndOfStreamTicks { get; set; } = -1;
+
+    /// <summary>Marker lines (<c>[&lt;20-char id&gt;]: #</c>) seen in content after the last delta.</summary>
+    public int Markers { get; set; }
+
     /// <summary>Frames that broke token or <c>sequence_number</c> continuity or did not parse as JSON.</summary>
     public int Corrupt { get; set; }
 

@@ -18,7 +18,7 @@ public class GroupCommitBenchmarks
     private PostgresArtifactStore? _store;
     private string _payload = string.Empty;
 
-    [Params(1, 50, 500)]
+    [Params(1, 50, 200, 500)]
     public int Streams { get; set; }
 
     [Params(0, 5)]

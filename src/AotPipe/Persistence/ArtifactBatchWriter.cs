@@ -118,7 +118,7 @@ internal sealed class ArtifactBatchWriter : IAsyncDisposable
 
     /// <remarks>
     /// Step map: 1 while the journal holds rows, probe the database on a backoff cadence and replay; 2 wait for rows (or
-    /// the next probe); 3 fill a batch up to the size or the window; 4 write it (or spill it straight away while the
+    /// the next probe); 3 take the queued rows, up to the size (group commit: no wait for more); 4 write it (or spill it straight away while the
     /// database is known to be down).
     /// </remarks>
     private async Task RunAsync()
@@ -160,7 +160,7 @@ internal sealed class ArtifactBatchWriter : IAsyncDisposable
             }
 
             // :: Step 3
-            await FillBatchAsync(reader, batch);
+            FillBatch(reader, batch);
             batchNumber++;
             try
             {
@@ -190,33 +190,25 @@ internal sealed class ArtifactBatchWriter : IAsyncDisposable
         }
     }
 
-    private async Task FillBatchAsync(ChannelReader<PendingAppend> reader, List<PendingAppend> batch)
+    /// <summary>
+    /// Classic group commit: take every queued row (up to <see cref="ArtifactStoreOptions.BatchSize"/>) and flush at once.
+    /// Rows that arrive while a flush is in flight queue up and form the next batch, so batches grow with the load
+    /// without any caller waiting for a timer. The window (<c>DB_BATCH_WINDOW_MS</c>) stays an upper bound: while rows
+    /// keep arriving as fast as they are taken, filling stops once the window has passed since the batch began.
+    /// </summary>
+    /// <remarks>The previous policy waited out the whole window whenever the queue ran dry, which added the window (plus
+    /// timer slack) to every acknowledgement at low load: 8.1 ms for one caller instead of 1.2 ms (perf-reports/persistence.md).</remarks>
+    private void FillBatch(ChannelReader<PendingAppend> reader, List<PendingAppend> batch)
     {
         var max = _options.BatchSize;
+        var started = _time.GetTimestamp();
         while (batch.Count < max && reader.TryRead(out var item))
         {
             batch.Add(item);
-        }
-
-        if (batch.Count >= max || _options.BatchWindow <= TimeSpan.Zero || _stopping)
-        {
-            return;
-        }
-
-        using var window = new CancellationTokenSource(_options.BatchWindow, _time);
-        try
-        {
-            while (batch.Count < max && await reader.WaitToReadAsync(window.Token))
+            if (_time.GetElapsedTime(started) >= _options.BatchWindow && _options.BatchWindow > TimeSpan.Zero)
             {
-                while (batch.Count < max && reader.TryRead(out var item))
-                {
-                    batch.Add(item);
-                }
+                return;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The window closed: send what is there.
         }
     }
 

@@ -1,5 +1,6 @@
 using AotPipe.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace AotPipe.Tests.Persistence;
@@ -14,7 +15,7 @@ public sealed class ArtifactBatchWriterTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private ArtifactBatchWriter NewWriter(int batchSize = 256, TimeSpan? window = null, TimeSpan? spillAfter = null, long maxSpill = ArtifactStoreOptions.DefaultMaxSpillBytes)
+    private ArtifactBatchWriter NewWriter(int batchSize = 256, TimeSpan? window = null, TimeSpan? spillAfter = null, long maxSpill = ArtifactStoreOptions.DefaultMaxSpillBytes, TimeProvider? time = null)
     {
         Assert.True(ArtifactTableName.TryCreate("writer_tests", null, out var table, out _));
         var options = new ArtifactStoreOptions
@@ -27,7 +28,7 @@ public sealed class ArtifactBatchWriterTests : IDisposable
             RetryMaxDelay = TimeSpan.FromMilliseconds(20),
             MaxSpillBytes = maxSpill,
         };
-        return new ArtifactBatchWriter(_sink, table, options, TimeProvider.System, NullLogger.Instance, _counters);
+        return new ArtifactBatchWriter(_sink, table, options, time ?? TimeProvider.System, NullLogger.Instance, _counters);
     }
 
     private static ArtifactRecord Row(int i, string payload = "{}") => SpillJournalTests.Row("ID" + i.ToString("D4"), payload: payload);
@@ -45,6 +46,67 @@ public sealed class ArtifactBatchWriterTests : IDisposable
         Assert.Equal(1, _sink.Transactions);
         Assert.Equal(1, _counters.Batches);
         Assert.Equal(300, _counters.Rows);
+    }
+
+    // Bounds a wait on a real clock only so that a regression fails instead of hanging; the fake clock never moves.
+    private static readonly TimeSpan s_hangGuard = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Append_IdleWriter_FlushesAtOnceWithoutWaitingForTheWindow()
+    {
+        var time = new FakeTimeProvider();
+        await using var writer = NewWriter(window: TimeSpan.FromMilliseconds(ArtifactStoreOptions.DefaultBatchWindowMs), time: time);
+        await writer.StartAsync();
+        var result = await writer.AppendAsync(Row(1), Ct).AsTask().WaitAsync(s_hangGuard, Ct);
+        Assert.Equal(ArtifactWriteResult.Committed, result);
+        Assert.Equal(1, _sink.Transactions);
+    }
+
+    [Fact]
+    public async Task Append_RowsArrivingDuringAFlush_FormTheNextBatch()
+    {
+        var time = new FakeTimeProvider();
+        await using var writer = NewWriter(window: TimeSpan.FromMilliseconds(ArtifactStoreOptions.DefaultBatchWindowMs), time: time);
+        var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sizes = new List<int>();
+        writer.BeforeBatchAsync = async (number, count) =>
+        {
+            sizes.Add(count);
+            if (number == 1)
+            {
+                inFlight.SetResult();
+                await release.Task;
+            }
+        };
+        await writer.StartAsync();
+        var first = writer.AppendAsync(Row(0), Ct).AsTask();
+        await inFlight.Task.WaitAsync(s_hangGuard, Ct);
+        var queued = Enumerable.Range(1, 3).Select(i => writer.AppendAsync(Row(i), Ct).AsTask()).ToList();
+        release.SetResult();
+        var results = await Task.WhenAll([first, .. queued]).WaitAsync(s_hangGuard, Ct);
+        Assert.All(results, r => Assert.Equal(ArtifactWriteResult.Committed, r));
+        Assert.Equal([1, 3], sizes);
+        Assert.Equal(2, _sink.Transactions);
+    }
+
+    [Fact]
+    public async Task Append_QueueRefilledFasterThanTaken_WindowStillBoundsTheFill()
+    {
+        // Every clock read advances the fake clock 1 ms: a 5 ms window closes after a handful of rows, far below the size.
+        var time = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+        await using var writer = NewWriter(batchSize: 1000, window: TimeSpan.FromMilliseconds(5), time: time);
+        var sizes = new List<int>();
+        writer.BeforeBatchAsync = (_, count) =>
+        {
+            sizes.Add(count);
+            return ValueTask.CompletedTask;
+        };
+        var appends = Enumerable.Range(0, 40).Select(i => writer.AppendAsync(Row(i), Ct).AsTask()).ToList();
+        await writer.StartAsync();
+        Assert.All(await Task.WhenAll(appends).WaitAsync(s_hangGuard, Ct), r => Assert.Equal(ArtifactWriteResult.Committed, r));
+        Assert.True(sizes.Count > 1, $"one batch of {sizes.Sum()} rows: the window did not bound the fill");
+        Assert.All(sizes, size => Assert.InRange(size, 1, 6));
     }
 
     [Theory]
