@@ -15,7 +15,7 @@ internal static class PostgreSqlSupport
     /// <summary>Why <c>DATABASE_URL</c> is refused when the switch is off; names the setting and the way out.</summary>
     public const string UnsupportedMessage =
         "this build is the lean edition, published without PostgreSQL support; unset DATABASE_URL to use the embedded store, "
-        + "or run the full edition (./build.sh publish, or the container image built without EDITION=lean).";
+        + "or run the full edition (./build.sh publish, or the default container image).";
 
     /// <summary>Whether this build contains the PostgreSQL store; a constant after trimming.</summary>
     [FeatureSwitchDefinition(SwitchName)]

@@ -14,7 +14,7 @@ internal static class RedisSupport
     /// <summary>Why <c>REDIS_URL</c> is refused when the switch is off; names the setting and the way out.</summary>
     public const string UnsupportedMessage =
         "this build is the lean edition, published without the Redis read cache; unset REDIS_URL, "
-        + "or run the full edition (./build.sh publish, or the container image built without EDITION=lean).";
+        + "or run the full edition (./build.sh publish, or the default container image).";
 
     /// <summary>Whether this build contains the Redis read cache; a constant after trimming.</summary>
     [FeatureSwitchDefinition(SwitchName)]
