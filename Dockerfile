@@ -4,7 +4,9 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends clang zlib1g-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN ./scripts/container-build.sh /app
+# EDITION=lean builds the lean edition (no PostgreSQL store, no Redis cache; docs/architecture.md, "Editions").
+ARG EDITION=full
+RUN ./scripts/container-build.sh /app "$EDITION"
 
 # Run: only the native binary (and SQLite's native library for the embedded store) on runtime-deps.
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-bookworm-slim

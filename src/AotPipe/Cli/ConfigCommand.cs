@@ -1,4 +1,5 @@
 using AotPipe.Configuration;
+using AotPipe.Hosting;
 
 namespace AotPipe.Cli;
 
@@ -18,6 +19,8 @@ public static class ConfigCommand
             return GatewayCommandLine.ExitUsage;
         }
 
+        // A comment line, so that tools reading NAME=value lines skip it.
+        await stdout.WriteLineAsync("# aotpipe " + BuildEdition.Description);
         foreach (var definition in SettingsCatalog.All)
         {
             environment.TryGetValue(definition.Name, out var raw);

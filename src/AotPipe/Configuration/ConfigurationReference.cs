@@ -21,8 +21,8 @@ public static class ConfigurationReference
 
             Every setting is an environment variable, read once at start-up. The names and meanings are those of the
             original Open WebUI pipe's valves where one exists. `aotpipe config` prints the effective values with every
-            secret masked; an invalid value stops `aotpipe serve` (and `aotpipe config`) with exit code 2 and a message
-            naming the setting.
+            secret masked, after a first `#` line naming the edition (full or lean, docs/architecture.md "Editions"); an
+            invalid value stops `aotpipe serve` (and `aotpipe config`) with exit code 2 and a message naming the setting.
 
             - **secret**: masked wherever settings are shown; may be given as `encrypted:...` (Open WebUI's EncryptedStr
               format, decrypted with `WEBUI_SECRET_KEY`, see `aotpipe encrypt-secret`). A secret that cannot be decrypted

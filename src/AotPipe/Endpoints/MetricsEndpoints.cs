@@ -43,7 +43,7 @@ public static class MetricsEndpoints
             Counter(text, "aotpipe_artifact_spilled_rows_total", "Artifact rows written to the local spill journal.", counters.SpilledRows);
             Counter(text, "aotpipe_artifact_replayed_rows_total", "Artifact rows replayed from the spill journal.", counters.ReplayedRows);
             Counter(text, "aotpipe_artifact_quarantined_rows_total", "Artifact rows refused by the database and quarantined.", counters.QuarantinedRows);
-            if (store is RedisCachedArtifactStore { Cache: var cache })
+            if (RedisSupport.IsSupported && store is RedisCachedArtifactStore { Cache: var cache })
             {
                 Counter(text, "aotpipe_artifact_cache_hits_total", "Artifact rows served from the Redis read cache.", cache.Hits);
                 Counter(text, "aotpipe_artifact_cache_misses_total", "Artifact rows looked up in the Redis read cache and read from the database.", cache.Misses);

@@ -29,7 +29,13 @@ internal static class ArtifactServices
                 throw new SettingsException(SettingNameIn(error), error ?? "invalid artifact store settings.");
             }
 
-            return settings.RedisUrl is { Length: > 0 } redisUrl ? RedisCache(store!, redisUrl, settings, sp) : store!;
+            if (settings.RedisUrl is not { Length: > 0 } redisUrl)
+            {
+                return store!;
+            }
+
+            // StartupChecks refuses REDIS_URL earlier; the check here is what lets the trimmer drop StackExchange.Redis.
+            return RedisSupport.IsSupported ? RedisCache(store!, redisUrl, settings, sp) : throw new SettingsException("REDIS_URL", RedisSupport.UnsupportedMessage);
         });
         services.AddSingleton(_ => new ArtifactPayloadCodec(new ArtifactCryptoOptions(
             settings.ArtifactKey,

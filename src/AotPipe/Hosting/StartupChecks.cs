@@ -1,5 +1,6 @@
 using System.Net;
 using AotPipe.Configuration;
+using AotPipe.Persistence;
 
 namespace AotPipe.Hosting;
 
@@ -15,6 +16,25 @@ public static class StartupChecks
             throw new SettingsException(
                 "AOTPIPE_API_KEYS",
                 "listening on a non-loopback address needs inbound keys; set AOTPIPE_API_KEYS or AOTPIPE_ALLOW_UNAUTHENTICATED=true.");
+        }
+
+        CheckEdition(settings, PostgreSqlSupport.IsSupported, RedisSupport.IsSupported);
+    }
+
+    /// <summary>
+    /// Refuses settings that need a feature this build was published without (the lean edition): better exit 2 naming
+    /// the setting than silently using the embedded store or running without the cache the operator configured.
+    /// </summary>
+    internal static void CheckEdition(GatewaySettings settings, bool postgreSqlSupported, bool redisSupported)
+    {
+        if (!postgreSqlSupported && !string.IsNullOrWhiteSpace(settings.DatabaseUrl))
+        {
+            throw new SettingsException("DATABASE_URL", PostgreSqlSupport.UnsupportedMessage);
+        }
+
+        if (!redisSupported && !string.IsNullOrWhiteSpace(settings.RedisUrl))
+        {
+            throw new SettingsException("REDIS_URL", RedisSupport.UnsupportedMessage);
         }
     }
 

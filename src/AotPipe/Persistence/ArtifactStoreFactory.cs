@@ -37,6 +37,13 @@ internal static class ArtifactStoreFactory
             return true;
         }
 
+        if (!PostgreSqlSupport.IsSupported)
+        {
+            // Also keeps the trimmer from rooting Npgsql in the lean edition: everything below is dead code there.
+            error = "DATABASE_URL is set, but " + PostgreSqlSupport.UnsupportedMessage;
+            return false;
+        }
+
         if (!PostgresArtifactStore.TryCreateDataSource(databaseUrl, out var dataSource, out error))
         {
             return false;

@@ -134,7 +134,9 @@ public sealed class GatewaySettingsTests
         Assert.Contains("OPENROUTER_API_KEY=(set, masked)", text);
         Assert.Contains("PIPE_ID=my_pipe", text);
         Assert.Contains("ENCRYPT_ALL=true (default)", text);
-        Assert.Equal(SettingsCatalog.All.Count, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("# aotpipe full edition (PostgreSQL store: yes, Redis cache: yes)", lines[0], StringComparison.Ordinal);
+        Assert.Equal(SettingsCatalog.All.Count, lines.Count(line => !line.StartsWith('#')));
     }
 
     [Fact]
