@@ -52,7 +52,7 @@ public static class GatewayCommandLine
                 await stdout.WriteLineAsync(Help);
                 return ExitOk;
             case "--version" or "version":
-                await stdout.WriteLineAsync("aotpipe " + Version);
+                await stdout.WriteLineAsync("aotpipe " + Version + " (" + BuildEdition.Description + ")");
                 return ExitOk;
             case "serve":
                 return await ServeAsync(rest, stderr);
