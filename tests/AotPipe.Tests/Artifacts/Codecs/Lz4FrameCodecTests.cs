@@ -2,10 +2,9 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AotPipe.Security;
 using AotPipe.Artifacts.Codecs;
+using AotPipe.Security;
 using K4os.Compression.LZ4.Streams;
-
 using Xunit;
 
 namespace AotPipe.Tests.Artifacts.Codecs;

@@ -1,8 +1,7 @@
 using System.Buffers;
 using AotPipe.Artifacts.Codecs;
-using ZstdSharp;
-
 using Xunit;
+using ZstdSharp;
 
 namespace AotPipe.Tests.Artifacts.Codecs;
 
