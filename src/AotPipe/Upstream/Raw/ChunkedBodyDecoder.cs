@@ -10,7 +10,8 @@ internal struct ChunkedBodyDecoder
     /// the bound keeps a hostile upstream from making us scan forever.</summary>
     public const int MaxChunkLineBytes = 4 * 1024;
 
-    /// <summary>Largest trailer section (all trailer lines together), the same bound as the response header block.</summary>
+    /// <summary>Largest trailer section (all trailer lines together, line ends not counted), the same bound as the
+    /// response header block.</summary>
     public const int MaxTrailerBytes = RawHttpLimits.MaxResponseHeaderBytes;
 
     private const long MaxChunkSize = long.MaxValue >> 4;
@@ -199,7 +200,7 @@ internal struct ChunkedBodyDecoder
                     {
                         _state = State.TrailerLineStart;
                     }
-                    else if (!CountTrailerByte())
+                    else if (b != (byte)'\r' && !CountTrailerByte())
                     {
                         return Malformed();
                     }
