@@ -49,88 +49,88 @@ internal struct ChunkedBodyDecoder
             switch (_state)
             {
                 case State.Data:
-                {
-                    var n = (int)Math.Min(_remaining, readEnd - read);
-                    if (write != read)
                     {
-                        buffer.Slice(read, n).CopyTo(buffer[write..]);
-                    }
+                        var n = (int)Math.Min(_remaining, readEnd - read);
+                        if (write != read)
+                        {
+                            buffer.Slice(read, n).CopyTo(buffer[write..]);
+                        }
 
-                    read += n;
-                    write += n;
-                    _remaining -= n;
-                    if (_remaining == 0)
-                    {
-                        _state = State.DataCr;
-                    }
+                        read += n;
+                        write += n;
+                        _remaining -= n;
+                        if (_remaining == 0)
+                        {
+                            _state = State.DataCr;
+                        }
 
-                    continue;
-                }
+                        continue;
+                    }
 
                 case State.Size:
-                {
-                    var b = buffer[read++];
-                    var digit = HexValue(b);
-                    if (digit >= 0)
                     {
-                        if (_remaining > MaxChunkSize)
+                        var b = buffer[read++];
+                        var digit = HexValue(b);
+                        if (digit >= 0)
+                        {
+                            if (_remaining > MaxChunkSize)
+                            {
+                                return Malformed();
+                            }
+
+                            _remaining = (_remaining << 4) | (uint)digit;
+                            _sawDigit = true;
+                            if (!CountLineByte())
+                            {
+                                return Malformed();
+                            }
+                        }
+                        else if (!_sawDigit)
+                        {
+                            return Malformed();
+                        }
+                        else if (b == (byte)';' || b == (byte)' ' || b == (byte)'\t')
+                        {
+                            _state = State.Extension;
+                            if (!CountLineByte())
+                            {
+                                return Malformed();
+                            }
+                        }
+                        else if (b == (byte)'\r')
+                        {
+                            _state = State.SizeLf;
+                        }
+                        else if (b == (byte)'\n')
+                        {
+                            EndSizeLine();
+                        }
+                        else
                         {
                             return Malformed();
                         }
 
-                        _remaining = (_remaining << 4) | (uint)digit;
-                        _sawDigit = true;
-                        if (!CountLineByte())
-                        {
-                            return Malformed();
-                        }
+                        continue;
                     }
-                    else if (!_sawDigit)
-                    {
-                        return Malformed();
-                    }
-                    else if (b == (byte)';' || b == (byte)' ' || b == (byte)'\t')
-                    {
-                        _state = State.Extension;
-                        if (!CountLineByte())
-                        {
-                            return Malformed();
-                        }
-                    }
-                    else if (b == (byte)'\r')
-                    {
-                        _state = State.SizeLf;
-                    }
-                    else if (b == (byte)'\n')
-                    {
-                        EndSizeLine();
-                    }
-                    else
-                    {
-                        return Malformed();
-                    }
-
-                    continue;
-                }
 
                 case State.Extension:
-                {
-                    var b = buffer[read++];
-                    if (b == (byte)'\r')
                     {
-                        _state = State.SizeLf;
-                    }
-                    else if (b == (byte)'\n')
-                    {
-                        EndSizeLine();
-                    }
-                    else if (!CountLineByte())
-                    {
-                        return Malformed();
-                    }
+                        var b = buffer[read++];
+                        if (b == (byte)'\r')
+                        {
+                            _state = State.SizeLf;
+                        }
+                        else if (b == (byte)'\n')
+                        {
+                            EndSizeLine();
+                        }
+                        else if (!CountLineByte())
+                        {
+                            return Malformed();
+                        }
 
-                    continue;
-                }
+                        continue;
+                    }
 
                 case State.SizeLf:
                     if (buffer[read++] != (byte)'\n')
@@ -142,23 +142,23 @@ internal struct ChunkedBodyDecoder
                     continue;
 
                 case State.DataCr:
-                {
-                    var b = buffer[read++];
-                    if (b == (byte)'\r')
                     {
-                        _state = State.DataLf;
-                    }
-                    else if (b == (byte)'\n')
-                    {
-                        StartSizeLine();
-                    }
-                    else
-                    {
-                        return Malformed();
-                    }
+                        var b = buffer[read++];
+                        if (b == (byte)'\r')
+                        {
+                            _state = State.DataLf;
+                        }
+                        else if (b == (byte)'\n')
+                        {
+                            StartSizeLine();
+                        }
+                        else
+                        {
+                            return Malformed();
+                        }
 
-                    continue;
-                }
+                        continue;
+                    }
 
                 case State.DataLf:
                     if (buffer[read++] != (byte)'\n')
@@ -170,43 +170,43 @@ internal struct ChunkedBodyDecoder
                     continue;
 
                 case State.TrailerLineStart:
-                {
-                    var b = buffer[read++];
-                    if (b == (byte)'\r')
                     {
-                        _state = State.FinalLf;
+                        var b = buffer[read++];
+                        if (b == (byte)'\r')
+                        {
+                            _state = State.FinalLf;
+                        }
+                        else if (b == (byte)'\n')
+                        {
+                            _state = State.Done;
+                            return ChunkedDecodeStatus.Done;
+                        }
+                        else
+                        {
+                            _state = State.TrailerLine;
+                            if (!CountTrailerByte())
+                            {
+                                return Malformed();
+                            }
+                        }
+
+                        continue;
                     }
-                    else if (b == (byte)'\n')
+
+                case State.TrailerLine:
                     {
-                        _state = State.Done;
-                        return ChunkedDecodeStatus.Done;
-                    }
-                    else
-                    {
-                        _state = State.TrailerLine;
-                        if (!CountTrailerByte())
+                        var b = buffer[read++];
+                        if (b == (byte)'\n')
+                        {
+                            _state = State.TrailerLineStart;
+                        }
+                        else if (b != (byte)'\r' && !CountTrailerByte())
                         {
                             return Malformed();
                         }
-                    }
 
-                    continue;
-                }
-
-                case State.TrailerLine:
-                {
-                    var b = buffer[read++];
-                    if (b == (byte)'\n')
-                    {
-                        _state = State.TrailerLineStart;
+                        continue;
                     }
-                    else if (b != (byte)'\r' && !CountTrailerByte())
-                    {
-                        return Malformed();
-                    }
-
-                    continue;
-                }
 
                 case State.FinalLf:
                     if (buffer[read++] != (byte)'\n')

@@ -225,32 +225,32 @@ internal sealed class RawBodyReader : PipeReader
         switch (_framing)
         {
             case BodyFraming.Chunked:
-            {
-                var read = _end;
-                var status = _decoder.Decode(_buffer, ref read, rawEnd, ref _end);
-                if (status == ChunkedDecodeStatus.Malformed)
                 {
-                    throw new HttpIOException(HttpRequestError.InvalidResponse, "The upstream sent malformed chunked framing.");
-                }
+                    var read = _end;
+                    var status = _decoder.Decode(_buffer, ref read, rawEnd, ref _end);
+                    if (status == ChunkedDecodeStatus.Malformed)
+                    {
+                        throw new HttpIOException(HttpRequestError.InvalidResponse, "The upstream sent malformed chunked framing.");
+                    }
 
-                if (status == ChunkedDecodeStatus.Done)
-                {
-                    _bodyDone = true;
-                    _extraBytes = read < rawEnd;
-                }
+                    if (status == ChunkedDecodeStatus.Done)
+                    {
+                        _bodyDone = true;
+                        _extraBytes = read < rawEnd;
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case BodyFraming.Length:
-            {
-                var take = (int)Math.Min(_lengthRemaining, count);
-                _end += take;
-                _lengthRemaining -= take;
-                _bodyDone = _lengthRemaining == 0;
-                _extraBytes = take < count;
-                break;
-            }
+                {
+                    var take = (int)Math.Min(_lengthRemaining, count);
+                    _end += take;
+                    _lengthRemaining -= take;
+                    _bodyDone = _lengthRemaining == 0;
+                    _extraBytes = take < count;
+                    break;
+                }
 
             default:
                 _end = rawEnd;

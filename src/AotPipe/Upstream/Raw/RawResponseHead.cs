@@ -6,6 +6,9 @@ namespace AotPipe.Upstream.Raw;
 /// <summary>A parsed HTTP/1.1 response head: status, header fields and how the body is delimited.</summary>
 internal sealed class RawResponseHead
 {
+    /// <summary>Bytes allowed in a header field name (RFC 9110 5.6.2 token).</summary>
+    private static readonly ReadOnlyMemory<byte> s_tokenBytes = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8.ToArray();
+
     private RawResponseHead(int statusCode, bool http10)
     {
         StatusCode = statusCode;
@@ -76,7 +79,7 @@ internal sealed class RawResponseHead
 
             var nameBytes = line[..colon];
             var valueBytes = line[(colon + 1)..].Trim(" \t"u8);
-            if (nameBytes.ContainsAnyExcept(TokenBytes.Span))
+            if (nameBytes.ContainsAnyExcept(s_tokenBytes.Span))
             {
                 return RawHeadStatus.Malformed;
             }
@@ -138,8 +141,6 @@ internal sealed class RawResponseHead
         head = parsed;
         return RawHeadStatus.Complete;
     }
-
-    private static readonly ReadOnlyMemory<byte> TokenBytes = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8.ToArray();
 
     /// <summary>Index just past the empty line that ends the head (CRLF CRLF, or bare LF line ends), or -1.</summary>
     private static int FindHeadEnd(ReadOnlySpan<byte> buffer)
