@@ -39,6 +39,8 @@ internal sealed class RawHttpClient : IDisposable
     private readonly byte[] _requestHead;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeProvider _time;
+    private readonly Lock _scavengerLock = new();
+    private ITimer? _scavenger;
     private volatile bool _disposed;
 
     private RawHttpClient(Uri uri, byte[] requestHead, TimeSpan connectTimeout, TimeProvider time)
@@ -146,6 +148,15 @@ internal sealed class RawHttpClient : IDisposable
 
         connection.IdleSince = _time.GetTimestamp();
         _idle.Push(connection);
+        if (_scavenger is null)
+        {
+            lock (_scavengerLock)
+            {
+                // Idle connections are closed even when no request comes to find them expired.
+                _scavenger ??= _time.CreateTimer(static state => ((RawHttpClient)state!).Scavenge(), this, IdleTimeout, IdleTimeout);
+            }
+        }
+
         if (_disposed && _idle.TryPop(out var late))
         {
             late.Dispose();
@@ -156,6 +167,11 @@ internal sealed class RawHttpClient : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        lock (_scavengerLock)
+        {
+            _scavenger?.Dispose();
+        }
+
         while (_idle.TryPop(out var connection))
         {
             connection.Dispose();
@@ -202,14 +218,39 @@ internal sealed class RawHttpClient : IDisposable
         return at + body.Length;
     }
 
+    /// <summary>Closes the pooled connections that are past their idle time or lifetime, keeping the others.</summary>
+    private void Scavenge()
+    {
+        var keep = new List<RawHttpConnection>();
+        var now = _time.GetTimestamp();
+        while (_idle.TryPop(out var connection))
+        {
+            if (IsFresh(connection, now))
+            {
+                keep.Add(connection);
+            }
+            else
+            {
+                connection.Dispose();
+            }
+        }
+
+        // Oldest first, so the most recently used is on top again.
+        for (var i = keep.Count - 1; i >= 0; i--)
+        {
+            _idle.Push(keep[i]);
+        }
+    }
+
+    private bool IsFresh(RawHttpConnection connection, long now) =>
+        _time.GetElapsedTime(connection.IdleSince, now) < IdleTimeout && _time.GetElapsedTime(connection.CreatedAt, now) < ConnectionLifetime;
+
     private RawHttpConnection? RentIdle()
     {
         while (_idle.TryPop(out var connection))
         {
             var now = _time.GetTimestamp();
-            if (_time.GetElapsedTime(connection.IdleSince, now) < IdleTimeout
-                && _time.GetElapsedTime(connection.CreatedAt, now) < ConnectionLifetime
-                && !connection.Socket.Poll(0, SelectMode.SelectRead))
+            if (IsFresh(connection, now) && !connection.Socket.Poll(0, SelectMode.SelectRead))
             {
                 // Readable while idle means the server closed it (or sent bytes no request asked for): not reusable.
                 return connection;

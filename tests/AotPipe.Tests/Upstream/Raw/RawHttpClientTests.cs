@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using AotPipe.Upstream.Raw;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace AotPipe.Tests.Upstream.Raw;
@@ -20,8 +21,8 @@ public sealed class RawHttpClientTests : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private RawHttpClient Create(Func<string, string?>? environment = null) =>
-        RawHttpClient.TryCreate(Url, [new("Authorization", "Bearer k"), new("X-OpenRouter-Title", "T")], TimeSpan.FromSeconds(10), environment ?? (_ => null), TimeProvider.System)!;
+    private RawHttpClient Create(Func<string, string?>? environment = null, TimeProvider? time = null) =>
+        RawHttpClient.TryCreate(Url, [new("Authorization", "Bearer k"), new("X-OpenRouter-Title", "T")], TimeSpan.FromSeconds(10), environment ?? (_ => null), time ?? TimeProvider.System)!;
 
     /// <summary>Reads one request (head and Content-Length body) from the connection.</summary>
     private static async Task<string> ReadRequestAsync(NetworkStream stream)
@@ -114,6 +115,43 @@ public sealed class RawHttpClientTests : IDisposable
         }
 
         await server;
+    }
+
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    public async Task IdleConnection_ClosedAtTheIdleTimeout_KeptJustBefore(int offsetSeconds, bool closed)
+    {
+        var time = new FakeTimeProvider();
+        using var client = Create(time: time);
+        var sending = client.SendAsync("{}"u8.ToArray(), Token);
+        using var socket = await _listener.AcceptSocketAsync(Token);
+        await using var stream = new NetworkStream(socket);
+        await ReadRequestAsync(stream);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(SseResponse), Token);
+        using (var response = await sending)
+        {
+            Assert.Equal("data: x\n\n", await ReadBodyAsync(response));
+            response.Dispose();
+
+            time.Advance(RawHttpClient.IdleTimeout + TimeSpan.FromSeconds(offsetSeconds));
+            if (closed)
+            {
+                // The scavenger closed the pooled connection: the server reads end of stream.
+                using var guard = CancellationTokenSource.CreateLinkedTokenSource(Token);
+                guard.CancelAfter(TimeSpan.FromSeconds(10));
+                Assert.Equal(0, await stream.ReadAsync(new byte[1], guard.Token));
+            }
+            else
+            {
+                // Still pooled: the next request goes over the same connection.
+                var second = client.SendAsync("{}"u8.ToArray(), Token);
+                await ReadRequestAsync(stream);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(SseResponse), Token);
+                using var again = await second;
+                Assert.Equal("data: x\n\n", await ReadBodyAsync(again));
+            }
+        }
     }
 
     [Theory]
