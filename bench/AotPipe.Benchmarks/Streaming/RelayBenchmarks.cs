@@ -120,7 +120,7 @@ public class RelayBenchmarks
     private static readonly ResponsesRelaySinkForBench s_loopSink = new();
 
     /// <summary>The product sink, reset per stream.</summary>
-    private sealed class ResponsesRelaySinkForBench : StreamEventSink
+    internal sealed class ResponsesRelaySinkForBench : StreamEventSink
     {
         private ResponsesRelaySink _inner = new();
 

@@ -4,6 +4,7 @@ using AotPipe.Diagnostics;
 using AotPipe.Errors;
 using AotPipe.Streaming;
 using AotPipe.Upstream;
+using AotPipe.Upstream.Raw;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,9 +88,11 @@ public static class UpstreamForwarding
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await response.StartAsync(timer.ClientToken);
 
-        var upstreamBody = await upstream.Content.ReadAsStreamAsync(timer.Token);
-        var reader = PipeReader.Create(upstreamBody, new StreamPipeReaderOptions(
-            pool: MemoryPool<byte>.Shared, bufferSize: UpstreamReadBufferBytes, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        // The raw client's body is already a reader over the socket; HttpClient's body needs a stream adapter.
+        var reader = upstream.Content is RawBodyContent raw
+            ? (PipeReader)raw.Reader
+            : PipeReader.Create(await upstream.Content.ReadAsStreamAsync(timer.Token), new StreamPipeReaderOptions(
+                pool: MemoryPool<byte>.Shared, bufferSize: UpstreamReadBufferBytes, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
         using var framer = new SseFramer();
         using var keepAlive = keepAliveTime is null ? null : new KeepAliveTicker(response.BodyWriter, sink, KeepAliveTicker.DefaultInterval, keepAliveTime);
         RelayOutcome outcome;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using AotPipe.Configuration;
+using AotPipe.Upstream.Raw;
 
 namespace AotPipe.Upstream;
 
@@ -20,6 +21,7 @@ public sealed class OpenRouterClient : IDisposable
     private readonly GatewaySettings _settings;
     private readonly Uri _responsesUri;
     private readonly Uri _modelsUri;
+    private readonly RawHttpClient? _raw;
 
     /// <summary>Creates the client from settings; <paramref name="handler"/> replaces the socket handler in tests.</summary>
     public OpenRouterClient(GatewaySettings settings, HttpMessageHandler? handler = null)
@@ -28,6 +30,10 @@ public sealed class OpenRouterClient : IDisposable
         _responsesUri = new Uri(settings.OpenRouterBaseUrl + "/responses");
         _modelsUri = new Uri(settings.OpenRouterBaseUrl + "/models");
         _invoker = new HttpMessageInvoker(handler ?? CreateHandler(settings), disposeHandler: true);
+
+        // Streaming POSTs bypass HttpClient's body stack (perf-reports/relay.md) unless a test handler, a proxy or an
+        // unusual URL or header value asks for HttpClient.
+        _raw = handler is null ? RawHttpClient.TryCreate(_responsesUri, IdentityHeaders(settings), settings.ConnectTimeout, Environment.GetEnvironmentVariable, TimeProvider.System) : null;
     }
 
     /// <summary>Whether an upstream key is configured.</summary>
@@ -36,6 +42,11 @@ public sealed class OpenRouterClient : IDisposable
     /// <summary>Sends a Responses request; the response is returned as soon as its headers arrive.</summary>
     public Task<HttpResponseMessage> SendResponsesAsync(ReadOnlyMemory<byte> body, bool stream, CancellationToken cancellationToken)
     {
+        if (stream && _raw is not null)
+        {
+            return _raw.SendAsync(body, cancellationToken);
+        }
+
         var request = new HttpRequestMessage(HttpMethod.Post, _responsesUri)
         {
             Version = HttpVersion.Version11,
@@ -58,7 +69,26 @@ public sealed class OpenRouterClient : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        _raw?.Dispose();
+        _invoker.Dispose();
+    }
+
+    private static List<KeyValuePair<string, string>> IdentityHeaders(GatewaySettings settings)
+    {
+        List<KeyValuePair<string, string>> headers =
+        [
+            new("Authorization", "Bearer " + settings.OpenRouterApiKey),
+            new("X-OpenRouter-Title", settings.AppTitle),
+        ];
+        if (settings.HttpReferer is { } referer)
+        {
+            headers.Add(new("HTTP-Referer", referer));
+        }
+
+        return headers;
+    }
 
     private void AddIdentityHeaders(HttpRequestMessage request)
     {
