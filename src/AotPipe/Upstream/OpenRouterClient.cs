@@ -22,6 +22,7 @@ public sealed class OpenRouterClient : IDisposable
     private readonly Uri _responsesUri;
     private readonly Uri _modelsUri;
     private readonly RawHttpClient? _raw;
+    private readonly List<KeyValuePair<string, string>> _identityHeaders;
 
     /// <summary>Creates the client from settings; <paramref name="handler"/> replaces the socket handler in tests.</summary>
     public OpenRouterClient(GatewaySettings settings, HttpMessageHandler? handler = null)
@@ -33,7 +34,8 @@ public sealed class OpenRouterClient : IDisposable
 
         // Streaming POSTs bypass HttpClient's body stack (perf-reports/relay.md) unless a test handler, a proxy or an
         // unusual URL or header value asks for HttpClient.
-        _raw = handler is null ? RawHttpClient.TryCreate(_responsesUri, IdentityHeaders(settings), settings.ConnectTimeout, Environment.GetEnvironmentVariable, TimeProvider.System) : null;
+        _identityHeaders = IdentityHeaders(settings);
+        _raw = handler is null ? RawHttpClient.TryCreate(_responsesUri, _identityHeaders, settings.ConnectTimeout, Environment.GetEnvironmentVariable, TimeProvider.System) : null;
     }
 
     /// <summary>Whether an upstream key is configured.</summary>
@@ -75,6 +77,7 @@ public sealed class OpenRouterClient : IDisposable
         _invoker.Dispose();
     }
 
+    // One list feeds both the raw client and HttpClient requests, so the two can never send different identities.
     private static List<KeyValuePair<string, string>> IdentityHeaders(GatewaySettings settings)
     {
         List<KeyValuePair<string, string>> headers =
@@ -92,19 +95,17 @@ public sealed class OpenRouterClient : IDisposable
 
     private void AddIdentityHeaders(HttpRequestMessage request)
     {
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _settings.OpenRouterApiKey);
-        request.Headers.TryAddWithoutValidation("X-OpenRouter-Title", _settings.AppTitle);
-        if (_settings.HttpReferer is { } referer)
+        foreach (var (name, value) in _identityHeaders)
         {
-            request.Headers.TryAddWithoutValidation("HTTP-Referer", referer);
+            request.Headers.TryAddWithoutValidation(name, value);
         }
     }
 
     private static SocketsHttpHandler CreateHandler(GatewaySettings settings) => new()
     {
         ConnectTimeout = settings.ConnectTimeout,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+        PooledConnectionIdleTimeout = RawHttpClient.IdleTimeout,
+        PooledConnectionLifetime = RawHttpClient.ConnectionLifetime,
         AutomaticDecompression = DecompressionMethods.None,
         AllowAutoRedirect = false,
         UseCookies = false,

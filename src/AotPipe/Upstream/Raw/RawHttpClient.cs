@@ -21,10 +21,10 @@ namespace AotPipe.Upstream.Raw;
 /// </remarks>
 internal sealed class RawHttpClient : IDisposable
 {
-    /// <summary>How long an unused connection stays pooled; as <c>PooledConnectionIdleTimeout</c> of the HttpClient path.</summary>
+    /// <summary>How long an unused connection stays pooled; the HttpClient path's <c>PooledConnectionIdleTimeout</c> uses it too.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(90);
 
-    /// <summary>How long a connection is reused at most; as <c>PooledConnectionLifetime</c> of the HttpClient path.</summary>
+    /// <summary>How long a connection is reused at most; the HttpClient path's <c>PooledConnectionLifetime</c> uses it too.</summary>
     public static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(10);
 
     /// <summary>Most idle connections kept; more are closed when returned.</summary>
