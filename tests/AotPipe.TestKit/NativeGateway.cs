@@ -60,9 +60,12 @@ public sealed class NativeGateway : IAsyncDisposable
 
     /// <summary>Starts <c>aotpipe serve</c> with <paramref name="environment"/> and waits until <paramref name="readyPath"/>
     /// answers 2xx; fails with the process output when it does not within <see cref="StartTimeout"/>.</summary>
-    public static async Task<NativeGateway> StartAsync(IReadOnlyDictionary<string, string> environment, string readyPath = "/healthz")
+    /// <param name="environment">Variables set for the process.</param>
+    /// <param name="readyPath">The route that must answer 2xx.</param>
+    /// <param name="binary">Another copy of the binary to run instead of <see cref="Binary"/>.</param>
+    public static async Task<NativeGateway> StartAsync(IReadOnlyDictionary<string, string> environment, string readyPath = "/healthz", string? binary = null)
     {
-        var gateway = Launch(FreePort(), environment);
+        var gateway = Launch(FreePort(), environment, binary);
         var watch = Stopwatch.StartNew();
         while (true)
         {
@@ -101,6 +104,19 @@ public sealed class NativeGateway : IAsyncDisposable
         return (gateway._process.ExitCode, gateway.Output);
     }
 
+    /// <summary>Sends SIGTERM, as a container runtime does, and returns the exit code once the process has exited.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -118,7 +134,7 @@ public sealed class NativeGateway : IAsyncDisposable
         }
     }
 
-    private static NativeGateway Launch(int port, IReadOnlyDictionary<string, string> environment)
+    private static NativeGateway Launch(int port, IReadOnlyDictionary<string, string> environment, string? binary = null)
     {
         // Each run gets its own data directory (embedded store, spill journal) unless the test names one.
         string? owned = null;
@@ -128,7 +144,7 @@ public sealed class NativeGateway : IAsyncDisposable
             environment = new Dictionary<string, string>(environment) { ["AOTPIPE_DATA_DIR"] = owned };
         }
 
-        var start = new ProcessStartInfo(Binary ?? throw new InvalidOperationException(Requirement), ["serve", "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo(binary ?? Binary ?? throw new InvalidOperationException(Requirement), ["serve", "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -146,6 +146,10 @@ public static class GatewayCommandLine
         }
 
         urls ??= Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+        // The first hash (the artifact table name) loads and initialises OpenSSL, the largest step left between main and
+        // listening; starting it on another core now overlaps it with reading settings and building the host
+        // (perf-reports/footprint.md).
+        _ = Task.Run(static () => System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty));
         WebApplication app;
         try
         {

@@ -47,7 +47,9 @@ public static class ChatCompletionsEndpoints
 
         // :: Step 2
         var identity = CallerIdentityReader.Read(context, body);
-        var artifacts = services.GetService<ArtifactStoreLifetime>() is { IsReady: true } ? services.GetService<ChatArtifacts>() : null;
+        var artifacts = services.GetService<ArtifactStoreLifetime>() is { } lifetime && await lifetime.WaitReadyAsync(context.RequestAborted)
+            ? services.GetService<ChatArtifacts>()
+            : null;
         var replay = artifacts is null ? null : await artifacts.LoadReplayAsync(body, identity, context.RequestAborted);
 
         // :: Step 3

@@ -30,8 +30,9 @@ public static class HealthEndpoints
     private static async Task WriteReadinessAsync(HttpContext context)
     {
         var lifetime = context.RequestServices.GetService<ArtifactStoreLifetime>();
+        var storeReady = lifetime is null || await lifetime.WaitReadyAsync(context.RequestAborted);
         var health = lifetime?.Store.GetHealth();
-        var ready = lifetime is null || (lifetime.IsReady && health!.State != StoreState.Unhealthy);
+        var ready = lifetime is null || (storeReady && health!.State != StoreState.Unhealthy);
         context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -43,7 +44,7 @@ public static class HealthEndpoints
         {
             writer.WriteStartObject("artifact_store"u8);
             writer.WriteString("name"u8, health!.Name);
-            writer.WriteString("state"u8, !lifetime.IsReady ? "initializing" : health.State.ToString().ToLowerInvariant());
+            writer.WriteString("state"u8, !storeReady ? "initializing" : health.State.ToString().ToLowerInvariant());
             writer.WriteNumber("queued_rows"u8, health.QueuedRows);
             writer.WriteNumber("spilled_rows"u8, health.PendingSpilledRows);
             writer.WriteEndObject();

@@ -7,9 +7,15 @@ using Microsoft.Extensions.Logging;
 namespace AotPipe.Hosting;
 
 /// <summary>Initialises the artifact store in the background, runs retention, and drains the writer on shutdown.</summary>
-/// <remarks>A database that is down at start-up does not stop the gateway: initialisation retries with backoff while
+/// <remarks>
+/// A database that is down at start-up does not stop the gateway: initialisation retries with backoff while
 /// <c>/readyz</c> answers 503 and chat answers stream without markers; nothing acknowledged is ever lost because
-/// nothing is acknowledged before the store is ready.</remarks>
+/// nothing is acknowledged before the store is ready.
+/// The embedded store is local and normally ready within milliseconds, so requests that arrive during its first attempt
+/// wait for that attempt (at most <see cref="FirstAttemptWait"/>) instead of going without markers. It still runs
+/// alongside Kestrel's start rather than before listening: opening SQLite was the largest step between <c>main</c> and
+/// the first served request (perf-reports/footprint.md).
+/// </remarks>
 internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
 {
     /// <summary>Longest wait between initialisation attempts.</summary>
@@ -19,7 +25,11 @@ internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
     private readonly GatewaySettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    /// <summary>Longest a request waits for the embedded store's first initialisation attempt.</summary>
+    public static readonly TimeSpan FirstAttemptWait = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _background = Task.CompletedTask;
     private volatile bool _isReady;
 
@@ -37,17 +47,23 @@ internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
     /// <summary>The store.</summary>
     public IArtifactStore Store => _store;
 
+    /// <summary>Whether the store is ready, after waiting for the embedded store's first initialisation attempt if it is
+    /// still running. Completes synchronously once the store is ready.</summary>
+    /// <param name="cancellationToken">The request's abort token.</param>
+    public ValueTask<bool> WaitReadyAsync(CancellationToken cancellationToken) =>
+        _isReady || _firstAttempt.Task.IsCompleted ? ValueTask.FromResult(_isReady) : WaitFirstAttemptAsync(cancellationToken);
+
     /// <inheritdoc />
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // The embedded store is local: initialise it before listening so the first request can persist.
-        if (_settings.DatabaseUrl is null && await TryInitializeAsync(cancellationToken))
+        // A remote database may take seconds to answer: requests never wait for it.
+        if (_settings.DatabaseUrl is not null)
         {
-            _background = RetainAsync(_stopping.Token);
-            return;
+            _firstAttempt.TrySetResult();
         }
 
-        _background = InitializeThenRetainAsync(_stopping.Token);
+        _background = Task.Run(() => InitializeThenRetainAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -84,9 +100,25 @@ internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            ArtifactLog.StoreNotReady(_logger, ex.GetType().Name);
+            // The innermost type names the cause (a TypeInitializationException around a DllNotFoundException says the
+            // SQLite library is missing next to the binary); messages stay out, as they may carry connection details.
+            ArtifactLog.StoreNotReady(_logger, ex.GetBaseException().GetType().Name);
             return false;
         }
+    }
+
+    private async ValueTask<bool> WaitFirstAttemptAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _firstAttempt.Task.WaitAsync(FirstAttemptWait, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Still initialising: the request goes on as it would with the store down.
+        }
+
+        return _isReady;
     }
 
     private async Task InitializeThenRetainAsync(CancellationToken cancellationToken)
@@ -94,16 +126,23 @@ internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
         var delay = TimeSpan.FromMilliseconds(250);
         try
         {
-            while (!await TryInitializeAsync(cancellationToken))
+            var ready = await TryInitializeAsync(cancellationToken);
+            _firstAttempt.TrySetResult();
+            while (!ready)
             {
                 await Task.Delay(delay, _time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxInitRetryDelay.Ticks));
+                ready = await TryInitializeAsync(cancellationToken);
             }
 
             await RetainAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            _firstAttempt.TrySetResult();
         }
     }
 

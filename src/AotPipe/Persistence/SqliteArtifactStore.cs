@@ -35,6 +35,7 @@ internal sealed class SqliteArtifactStore : IArtifactStore
     private readonly string _connectionString;
     private readonly string _target;
     private ArtifactBatchWriter? _writer;
+    private volatile bool _poolUsed;
 
     /// <summary>Creates the store; nothing touches the disk before <see cref="InitializeAsync"/>.</summary>
     public SqliteArtifactStore(ArtifactTableName table, ArtifactStoreOptions options, TimeProvider time, ILogger logger)
@@ -237,13 +238,18 @@ internal sealed class SqliteArtifactStore : IArtifactStore
             await _writer.DisposeAsync();
         }
 
-        ClearPool();
+        // Without the native library no connection was ever made, and touching SqliteConnection again would throw.
+        if (_poolUsed)
+        {
+            ClearPool();
+        }
     }
 
     /// <summary>Opens a pooled connection with the durability pragma applied.</summary>
     internal async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
+        _poolUsed = true;
         try
         {
             await connection.OpenAsync(cancellationToken);
