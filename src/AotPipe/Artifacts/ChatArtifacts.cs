@@ -22,14 +22,16 @@ internal sealed class ChatArtifacts
 {
     private readonly IArtifactStore _store;
     private readonly ArtifactPayloadCodec _codec;
+    private readonly ArtifactSealer _sealer;
     private readonly GatewaySettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ChatArtifacts(IArtifactStore store, ArtifactPayloadCodec codec, GatewaySettings settings, TimeProvider time, ILogger logger)
+    public ChatArtifacts(IArtifactStore store, ArtifactPayloadCodec codec, ArtifactSealer sealer, GatewaySettings settings, TimeProvider time, ILogger logger)
     {
         _store = store;
         _codec = codec;
+        _sealer = sealer;
         _settings = settings;
         _time = time;
         _logger = logger;
@@ -210,8 +212,8 @@ internal sealed class ChatArtifacts
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var context = new ArtifactAadContext(_store.Table.Name, id, identity.ChatId!, identity.MessageId, item.Type, identity.Scope);
-            var payload = _codec.Encode(item.RawItemJson, context, out var isEncrypted);
-            var record = new ArtifactRecord(id, identity.Scope, identity.ChatId!, identity.MessageId, model, item.Type, payload, isEncrypted, _time.GetUtcNow());
+            var sealedPayload = await _sealer.SealAsync(item.RawItemJson, context, cancellationToken);
+            var record = new ArtifactRecord(id, identity.Scope, identity.ChatId!, identity.MessageId, model, item.Type, sealedPayload.Payload, sealedPayload.IsEncrypted, _time.GetUtcNow());
             var result = await _store.AppendAsync(record, cancellationToken);
             switch (result)
             {

@@ -43,9 +43,11 @@ internal static class ArtifactServices
             settings.EncryptAll,
             settings.ArtifactCompression switch { "zstd" => ArtifactCompression.Zstd, "none" => ArtifactCompression.None, _ => ArtifactCompression.Lz4 },
             settings.MinCompressBytes)));
+        services.AddSingleton(sp => new ArtifactSealer(sp.GetRequiredService<ArtifactPayloadCodec>()));
         services.AddSingleton(sp => new ChatArtifacts(
             sp.GetRequiredService<IArtifactStore>(),
             sp.GetRequiredService<ArtifactPayloadCodec>(),
+            sp.GetRequiredService<ArtifactSealer>(),
             settings,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AotPipe.Artifacts")));
