@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AotPipe.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -15,6 +16,9 @@ public abstract class ArtifactStoreContractTests : IAsyncLifetime
         DataDirectory = Directory.CreateTempSubdirectory("aotpipe-store-").FullName;
         PipeId = "t_" + Guid.NewGuid().ToString("N")[..12];
     }
+
+    /// <summary>Longest wait on anything in a test: a stuck writer fails the test instead of hanging the run.</summary>
+    protected static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -142,29 +146,37 @@ public abstract class ArtifactStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task Append_PoisonRow_IsolatedAndRejected_OthersCommitted()
     {
-        var store = await NewStoreAsync(initialize: false);
+        // The real clock: should a write fail for another reason (a busy server), the retry backoff must elapse.
+        var store = await NewStoreAsync(time: TimeProvider.System, initialize: false);
         await store.InitializeAsync(Ct);
         var writer = WriterOf(store);
         var rows = Enumerable.Range(0, 40).Select(i => Row(NewId(), payload: i == 17 ? "{not json" : "{\"i\":" + i + "}")).ToList();
-        // Hold the first batch so that all 40 rows queue up and travel together in the second.
-        var release = new TaskCompletionSource();
+        // Hold the first batch so that all 40 rows queue up and travel together in the second. The rows are queued only
+        // once the first batch is held: group commit takes everything queued, so rows queued earlier could join the
+        // warm-up batch, and the queue would then never reach 40.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         writer.BeforeBatchAsync = async (n, _) =>
         {
             if (n == 1)
             {
+                held.SetResult();
                 await release.Task;
             }
         };
         var warmup = store.AppendAsync(Row(NewId()), Ct).AsTask();
+        await held.Task.WaitAsync(HangGuard, Ct);
         var appends = rows.Select(r => store.AppendAsync(r, Ct).AsTask()).ToList();
+        var queued = Stopwatch.StartNew();
         while (writer.QueuedRows < rows.Count)
         {
-            await Task.Yield();
+            Assert.True(queued.Elapsed < HangGuard, $"only {writer.QueuedRows} of {rows.Count} rows queued");
+            await Task.Delay(1, Ct);
         }
 
         release.SetResult();
-        await warmup;
-        var results = await Task.WhenAll(appends);
+        await warmup.WaitAsync(HangGuard, Ct);
+        var results = await Task.WhenAll(appends).WaitAsync(HangGuard, Ct);
         for (var i = 0; i < rows.Count; i++)
         {
             Assert.Equal(i == 17 ? ArtifactWriteResult.Rejected : ArtifactWriteResult.Committed, results[i]);
