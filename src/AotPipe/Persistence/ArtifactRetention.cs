@@ -54,7 +54,7 @@ internal sealed class ArtifactRetention
             await SweepOnceAsync(cancellationToken);
             Sweeps++;
             // The timer is created before the event fires: a test that advances a fake clock on the event cannot miss it.
-            var delay = Task.Delay(NextDelay(), _time, cancellationToken);
+            var delay = Hosting.LongDelay.WaitAsync(NextDelay(), _time, cancellationToken);
             SweepCompleted?.Invoke(Sweeps);
             try
             {

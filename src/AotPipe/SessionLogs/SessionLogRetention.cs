@@ -67,7 +67,7 @@ internal sealed class SessionLogRetention(SessionLogOptions options, TimeProvide
 
             try
             {
-                await Task.Delay(interval, timeProvider, cancellationToken);
+                await Hosting.LongDelay.WaitAsync(interval, timeProvider, cancellationToken);
             }
             catch (OperationCanceledException)
             {

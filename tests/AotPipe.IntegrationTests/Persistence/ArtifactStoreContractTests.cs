@@ -221,18 +221,22 @@ public abstract class ArtifactStoreContractTests : IAsyncLifetime
         var unread = Row(NewId());
         await store.AppendAsync(read, Ct);
         await store.AppendAsync(unread, Ct);
-        var retention = new ArtifactRetention(store, TimeSpan.FromDays(90), TimeSpan.FromHours(1), Time, NullLogger.Instance, jitter: () => 0.5);
+        // The sweep interval is chosen so that the second sweep is due at day 94.5 (90 days plus half the 10% jitter):
+        // after the 80-day step, and late enough that whenever it reads the clock (day 94.5 to 100) its cutoff falls
+        // between the unread row (day 0) and the read one (day 80). With a one-hour interval the 80-day step itself fired
+        // a sweep, and the outcome depended on whether it read the clock before or after the 20-day step.
+        var retention = new ArtifactRetention(store, TimeSpan.FromDays(90), TimeSpan.FromDays(90), Time, NullLogger.Instance, jitter: () => 0.5);
         var completed = System.Threading.Channels.Channel.CreateUnbounded<int>();
         retention.SweepCompleted += n => completed.Writer.TryWrite(n);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var loop = retention.RunAsync(stop.Token);
-        Assert.Equal(1, await completed.Reader.ReadAsync(Ct));
+        Assert.Equal(1, await completed.Reader.ReadAsync(Ct).AsTask().WaitAsync(HangGuard, Ct));
 
         // 80 days on, one row is read: reading refreshes created_at (retention counts from the last access).
         Time.Advance(TimeSpan.FromDays(80));
         Assert.Single(await store.FetchAsync("tenant/alice", "chat-1", [read.Id], Ct));
         Time.Advance(TimeSpan.FromDays(20));
-        Assert.Equal(2, await completed.Reader.ReadAsync(Ct));
+        Assert.Equal(2, await completed.Reader.ReadAsync(Ct).AsTask().WaitAsync(HangGuard, Ct));
 
         Assert.Single(await store.FetchAsync("tenant/alice", "chat-1", [read.Id], Ct));
         Assert.Empty(await store.FetchAsync("tenant/alice", "chat-1", [unread.Id], Ct));
