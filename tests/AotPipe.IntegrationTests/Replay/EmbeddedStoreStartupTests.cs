@@ -15,13 +15,10 @@ public sealed class EmbeddedStoreStartupTests
     [Fact]
     public async Task GatewayListensBeforeTheStoreIsReady_AndAnEarlyChatWaitsAndPersists()
     {
+        // With the initialisation gated shut, the gateway must still come up and serve.
         var store = new GatedStore();
         await using var mock = await MockOpenRouter.StartAsync();
-
-        // With the initialisation gated shut, the gateway must still come up and serve.
-        await using var gateway = await GatewayHost.StartAsync(GatewayHost.EnvironmentFor(mock), s => s.AddSingleton<IArtifactStore>(store))
-            .WaitAsync(TimeSpan.FromSeconds(30));
-        await store.InitializeStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var gateway = await StartGatedAsync(mock, store);
         using var client = gateway.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
 
@@ -41,9 +38,7 @@ public sealed class EmbeddedStoreStartupTests
     {
         var store = new GatedStore();
         await using var mock = await MockOpenRouter.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(GatewayHost.EnvironmentFor(mock), s => s.AddSingleton<IArtifactStore>(store))
-            .WaitAsync(TimeSpan.FromSeconds(30));
-        await store.InitializeStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var gateway = await StartGatedAsync(mock, store);
         using var client = gateway.CreateClient();
 
         // The gate never opens: /readyz tells the truth after the wait, and a chat streams without markers.
@@ -58,6 +53,23 @@ public sealed class EmbeddedStoreStartupTests
             .WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.DoesNotContain("]: #", content);
         Assert.Empty(store.Appended);
+    }
+
+    /// <summary>Starts the gateway on <paramref name="store"/> and waits until its first initialisation attempt began.</summary>
+    private static async Task<GatewayHost> StartGatedAsync(MockOpenRouter mock, GatedStore store)
+    {
+        var gateway = await GatewayHost.StartAsync(GatewayHost.EnvironmentFor(mock), s => s.AddSingleton<IArtifactStore>(store))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await store.InitializeStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
     }
 
     private sealed class GatedStore : IArtifactStore
