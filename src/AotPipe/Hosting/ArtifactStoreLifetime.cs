@@ -21,13 +21,13 @@ internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
     /// <summary>Longest wait between initialisation attempts.</summary>
     public static readonly TimeSpan MaxInitRetryDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest a request waits for the embedded store's first initialisation attempt.</summary>
+    public static readonly TimeSpan FirstAttemptWait = TimeSpan.FromSeconds(5);
+
     private readonly IArtifactStore _store;
     private readonly GatewaySettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    /// <summary>Longest a request waits for the embedded store's first initialisation attempt.</summary>
-    public static readonly TimeSpan FirstAttemptWait = TimeSpan.FromSeconds(5);
-
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _background = Task.CompletedTask;
