@@ -32,7 +32,7 @@ public static class HealthEndpoints
         var lifetime = context.RequestServices.GetService<ArtifactStoreLifetime>();
         var storeReady = lifetime is null || await lifetime.WaitReadyAsync(context.RequestAborted);
         var health = lifetime?.Store.GetHealth();
-        var ready = lifetime is null || (storeReady && health!.State != StoreState.Unhealthy);
+        var ready = storeReady && health?.State != StoreState.Unhealthy;
         context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
