@@ -62,6 +62,14 @@ else
   skip "dotnet run --project tools/ConfigDocGen" "no dotnet SDK"
 fi
 
+# :: Generated OpenAPI document (architecture.md, "Where to change what")
+if command -v dotnet >/dev/null; then
+  run dotnet run --project tools/OpenApiDocGen -- --check
+  [ "$RC" -eq 0 ] && pass "dotnet run --project tools/OpenApiDocGen -- --check" || fail "openapi-v1.json is stale" "$ERR"
+else
+  skip "dotnet run --project tools/OpenApiDocGen" "no dotnet SDK"
+fi
+
 # :: Secrets (security.md, migrating)
 export WEBUI_SECRET_KEY=t0p-secret
 printf '%s\n' "sk-or-v1-0123456789abcdef" >"$WORK/secret.txt"

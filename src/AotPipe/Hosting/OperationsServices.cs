@@ -61,7 +61,6 @@ public static class OperationsServices
             });
         }
 
-        services.AddOpenApi(options => options.AddDocumentTransformer(new OpenApiDescription()));
         return services;
     }
 
@@ -88,7 +87,7 @@ public static class OperationsServices
         }
 
         app.MapMetrics();
-        app.MapOpenApi();
+        app.MapOpenApiDocument();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AotPipe.OpenApiDocGen;
 using AotPipe.TestKit;
 using AotPipe.TestKit.Mock;
 using Xunit;
@@ -47,5 +48,33 @@ public sealed class OpenApiDocumentTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         AssertComplete(await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Document_IsWhatTheGeneratorServesForThisHost()
+    {
+        await using var mock = await MockOpenRouter.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(GatewayHost.EnvironmentFor(mock, ("AOTPIPE_API_KEYS", Keys)));
+        using var client = gateway.CreateClient();
+
+        using var response = await client.SendAsync(Get("/openapi/v1.json", AlphaKey));
+        var served = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(served.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(await OpenApiDocumentRenderer.RenderAsync(client.BaseAddress!.Authority), served);
+    }
+
+    [Fact]
+    public async Task OtherDocumentName_IsNotFound()
+    {
+        await using var mock = await MockOpenRouter.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(GatewayHost.EnvironmentFor(mock, ("AOTPIPE_API_KEYS", Keys)));
+        using var client = gateway.CreateClient();
+
+        using var response = await client.SendAsync(Get("/openapi/v2.json", AlphaKey));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }

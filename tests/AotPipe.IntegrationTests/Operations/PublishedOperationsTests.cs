@@ -34,7 +34,7 @@ public sealed class PublishedOperationsTests
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
         OpenApiDocumentTests.AssertComplete(await document.Content.ReadAsStringAsync());
         Assert.Contains("aotpipe_auth_failures_total 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("aotpipe_requests_total{route=\"/openapi/{documentName}.json\",status=\"200\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("aotpipe_requests_total{route=\"/openapi/v1.json\",status=\"200\"} 1\n", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace AotPipe.Endpoints;
+namespace AotPipe.OpenApiDocGen;
 
 /// <summary>
 /// Describes every route of the gateway and the OpenAI error shape in <c>/openapi/v1.json</c>.
@@ -10,7 +10,7 @@ namespace AotPipe.Endpoints;
 /// <remarks>The routes are mapped with <c>RequestDelegate</c> handlers (they read and write bodies by hand for speed),
 /// which carry no parameter or response metadata for the generator; this transformer writes their descriptions
 /// directly, so the document stays complete without reflection-based schema generation.</remarks>
-internal sealed class OpenApiDescription : IOpenApiDocumentTransformer
+public sealed class OpenApiDescription : IOpenApiDocumentTransformer
 {
     /// <summary>Name of the error schema component.</summary>
     public const string ErrorSchema = "Error";
