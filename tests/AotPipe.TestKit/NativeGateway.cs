@@ -93,10 +93,11 @@ public sealed class NativeGateway : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>aotpipe serve</c> to its exit (for start-up refusals) and returns the exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    /// <summary>Runs <c>aotpipe serve</c> to its exit (for start-up refusals) and returns the exit code and output;
+    /// <paramref name="urls"/> replaces the free loopback port it listens on by default.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, string? urls = null)
     {
-        await using var gateway = Launch(FreePort(), environment);
+        await using var gateway = Launch(FreePort(), environment, urls: urls);
         using var deadline = new CancellationTokenSource(timeout);
         await gateway._process.WaitForExitAsync(deadline.Token);
 
@@ -134,7 +135,7 @@ public sealed class NativeGateway : IAsyncDisposable
         }
     }
 
-    private static NativeGateway Launch(int port, IReadOnlyDictionary<string, string> environment, string? binary = null)
+    private static NativeGateway Launch(int port, IReadOnlyDictionary<string, string> environment, string? binary = null, string? urls = null)
     {
         // Each run gets its own data directory (embedded store, spill journal) unless the test names one.
         string? owned = null;
@@ -144,7 +145,7 @@ public sealed class NativeGateway : IAsyncDisposable
             environment = new Dictionary<string, string>(environment) { ["AOTPIPE_DATA_DIR"] = owned };
         }
 
-        var start = new ProcessStartInfo(binary ?? Binary ?? throw new InvalidOperationException(Requirement), ["serve", "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo(binary ?? Binary ?? throw new InvalidOperationException(Requirement), ["serve", "--urls", urls ?? $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

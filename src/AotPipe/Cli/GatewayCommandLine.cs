@@ -5,6 +5,7 @@ using AotPipe.Hosting;
 using AotPipe.Security;
 using AotPipe.Security.Egress;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace AotPipe.Cli;
 
@@ -120,8 +121,20 @@ public static class GatewayCommandLine
         }
 
         // The same guard the gateway uses, with the default listen address counted as the gateway's own.
-        var urls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
-        var guard = new EgressGuard(IngestionServices.CreatePolicy(settings, urls), SystemHostResolver.Instance, TimeProvider.System);
+        var urls = Environment.GetEnvironmentVariable(StartupChecks.UrlsVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+        EgressPolicy policy;
+        try
+        {
+            ListenAddresses.Parse(urls, StartupChecks.UrlsVariable);
+            policy = IngestionServices.CreatePolicy(settings, urls);
+        }
+        catch (SettingsException ex)
+        {
+            await stderr.WriteLineAsync("aotpipe: configuration error: " + ex.Message);
+            return ExitUsage;
+        }
+
+        var guard = new EgressGuard(policy, SystemHostResolver.Instance, TimeProvider.System);
         return await CheckUrlCommand.RunAsync(args[0], guard, stdout, CancellationToken.None);
     }
 
@@ -145,7 +158,13 @@ public static class GatewayCommandLine
             }
         }
 
-        urls ??= Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+        var urlsSource = "--urls";
+        if (urls is null)
+        {
+            urlsSource = StartupChecks.UrlsVariable;
+            urls = Environment.GetEnvironmentVariable(StartupChecks.UrlsVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+        }
+
         // The first hash (the artifact table name) loads and initialises OpenSSL, the largest step left between main and
         // listening; starting it on another core now overlaps it with reading settings and building the host
         // (perf-reports/footprint.md).
@@ -154,7 +173,7 @@ public static class GatewayCommandLine
         try
         {
             var settings = GatewaySettings.Load(GatewaySettings.SnapshotEnvironment());
-            StartupChecks.Run(settings, urls);
+            StartupChecks.Run(settings, urls, urlsSource);
             app = GatewayApplication.Build(settings, urls);
         }
         catch (SettingsException ex)
@@ -165,7 +184,19 @@ public static class GatewayCommandLine
 
         await using (app)
         {
-            await app.RunAsync();
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (IOException ex)
+            {
+                // Kestrel could not bind (address in use, not an address of this host, a privileged port): the listen
+                // address is unusable as configured. The message names the address, which is not a secret.
+                await stderr.WriteLineAsync($"aotpipe: configuration error: {urlsSource}: cannot listen: {ex.Message}");
+                return ExitUsage;
+            }
+
+            await app.WaitForShutdownAsync();
         }
 
         return ExitOk;

@@ -55,23 +55,24 @@ internal static class IngestionServices
             settings.SendEndUserId, source, settings.SendCacheSessionId, settings.SendSessionId, settings.SendChatId, settings.SendMessageId, settings.WebUiSecretKey);
     }
 
+    /// <summary>The gateway's own addresses as Kestrel binds them (the egress guard refuses to call itself).</summary>
     private static List<IPEndPoint> ParseListenEndpoints(string urls)
     {
         var endpoints = new List<IPEndPoint>();
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var listen in ListenAddresses.Parse(urls, "--urls"))
         {
-            var normalized = url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
-            if (Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
+            if (listen.Address is { } address)
             {
-                var host = uri.Host.Trim('[', ']');
-                if (IPAddress.TryParse(host, out var address))
-                {
-                    endpoints.Add(new IPEndPoint(address, uri.Port));
-                }
-                else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-                {
-                    endpoints.Add(new IPEndPoint(IPAddress.Loopback, uri.Port));
-                }
+                endpoints.Add(new IPEndPoint(address, listen.Port));
+            }
+            else if (listen.IsLoopback)
+            {
+                endpoints.Add(new IPEndPoint(IPAddress.Loopback, listen.Port));
+                endpoints.Add(new IPEndPoint(IPAddress.IPv6Loopback, listen.Port));
+            }
+            else
+            {
+                endpoints.Add(new IPEndPoint(IPAddress.Any, listen.Port));
             }
         }
 

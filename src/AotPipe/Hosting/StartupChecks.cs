@@ -1,4 +1,3 @@
-using System.Net;
 using AotPipe.Configuration;
 using AotPipe.Persistence;
 
@@ -7,11 +6,18 @@ namespace AotPipe.Hosting;
 /// <summary>Refusals that must happen before the gateway listens (DESIGN.md sections 1 and 3).</summary>
 public static class StartupChecks
 {
+    /// <summary>The name the listen URLs go by when they come from the environment.</summary>
+    public const string UrlsVariable = "ASPNETCORE_URLS";
+
     /// <summary>Throws <see cref="SettingsException"/> for a configuration that must not start.</summary>
-    public static void Run(GatewaySettings settings, string urls)
+    /// <param name="settings">The settings.</param>
+    /// <param name="urls">The listen URLs.</param>
+    /// <param name="urlsSource">Where they came from, named in errors: <c>--urls</c> or <see cref="UrlsVariable"/>.</param>
+    public static void Run(GatewaySettings settings, string urls, string urlsSource = "--urls")
     {
+        var listen = ListenAddresses.Parse(urls, urlsSource);
         Security.Auth.ApiKeyParser.Parse(settings.ApiKeys);
-        if (string.IsNullOrEmpty(settings.ApiKeys) && !settings.AllowUnauthenticated && !AreAllLoopback(urls))
+        if (string.IsNullOrEmpty(settings.ApiKeys) && !settings.AllowUnauthenticated && !listen.All(static a => a.IsLoopback))
         {
             throw new SettingsException(
                 "AOTPIPE_API_KEYS",
@@ -38,28 +44,7 @@ public static class StartupChecks
         }
     }
 
-    /// <summary>Whether every listen URL binds a loopback address or <c>localhost</c>.</summary>
-    public static bool AreAllLoopback(string urls)
-    {
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var hostStart = url.IndexOf("://", StringComparison.Ordinal);
-            var host = hostStart < 0 ? url : url[(hostStart + 3)..];
-            var portAt = host.LastIndexOf(':');
-            if (portAt > 0 && !host.EndsWith(']'))
-            {
-                host = host[..portAt];
-            }
-
-            host = host.TrimEnd('/').Trim('[', ']');
-            var loopback = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-                || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
-            if (!loopback)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>Whether every listen URL binds only loopback addresses, as Kestrel binds them; throws
+    /// <see cref="SettingsException"/> for a URL it would not bind as written.</summary>
+    public static bool AreAllLoopback(string urls) => ListenAddresses.Parse(urls, "--urls").All(static a => a.IsLoopback);
 }

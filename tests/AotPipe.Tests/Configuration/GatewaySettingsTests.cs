@@ -157,6 +157,7 @@ public sealed class GatewaySettingsTests
     [InlineData("http://0.0.0.0:8080", false)]
     [InlineData("http://+:8080", false)]
     [InlineData("http://127.0.0.1:8080;http://10.0.0.1:8080", false)]
+    [InlineData("http://gateway.internal:8080", false)]
     public void LoopbackDetection_ForTheUnauthenticatedSafeDefault(string urls, bool loopback)
     {
         Assert.Equal(loopback, AotPipe.Hosting.StartupChecks.AreAllLoopback(urls));
