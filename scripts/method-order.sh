@@ -5,7 +5,8 @@
 # Native AOT places methods in no particular order, so the few thousand methods that start-up and a first request run are
 # spread over the whole 11 MB code section, and the kernel maps every 64 KB neighbourhood they touch: most of the code
 # ends up resident in an idle gateway. This script lists the methods a real start and a few requests execute (exact,
-# from valgrind's callgrind, not sampled), start-up first; the publish (IlcOrderFile) then lays them out together.
+# from valgrind's callgrind, not sampled): the start-up ones first, then those only the requests ran, each group sorted
+# by name; the publish (IlcOrderFile) then lays them out together.
 #
 #   scripts/method-order.sh [OUTPUT]     needs valgrind and python3 (apt-get install valgrind); binds 127.0.0.1 only
 #
@@ -79,9 +80,11 @@ python3 - "$OUTPUT" "$WORK"/callgrind.out.1 "$WORK"/callgrind.out.2 <<'EOF'
 import re, sys
 # callgrind names each object and function once, as "ob=(N) name" / "fn=(N) name", and by number afterwards.
 # Managed code lives in the binary's __managedcode section, which valgrind reports as object "???" with resolved names.
+# Each dump's new names are sorted, so that a rerun changes only the lines whose methods changed.
 output, dumps = sys.argv[1], sys.argv[2:]
 names, seen = [], set()
 for dump in dumps:
+    group = []
     objects, functions, current = {}, {}, None
     for line in open(dump, errors="replace"):
         line = line.rstrip("\n")
@@ -99,7 +102,8 @@ for dump in dumps:
             # Managed symbols are single tokens; C++ runtime functions (with a signature) and raw addresses are not ordered by the compiler.
             if function and not function.startswith("0x") and "(" not in function and " " not in function and function not in seen:
                 seen.add(function)
-                names.append(function)
+                group.append(function)
+    names.extend(sorted(group))
 with open(output, "w") as out:
     out.write("\n".join(names) + "\n")
 print(f"{len(names)} methods -> {output}")
