@@ -1,11 +1,12 @@
 using System.Text;
 using AotPipe.Configuration;
+using AotPipe.Tools;
 
 // Writes docs/configuration.md (or the path given) from the settings catalog.
 //   dotnet run --project tools/ConfigDocGen [-- OUTPUT] [--check]
 // --check writes nothing and exits 1 when the file differs from what the catalog renders.
 var check = args.Contains("--check");
-var output = args.FirstOrDefault(a => a != "--check") ?? Path.Combine(FindRepositoryRoot(), "docs", "configuration.md");
+var output = args.FirstOrDefault(a => a != "--check") ?? Path.Combine(RepositoryRoot.Find(), "docs", "configuration.md");
 var rendered = ConfigurationReference.Render();
 
 if (check)
@@ -25,16 +26,3 @@ Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 File.WriteAllText(output, rendered, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 Console.WriteLine($"wrote {output}");
 return 0;
-
-static string FindRepositoryRoot()
-{
-    for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-    {
-        if (File.Exists(Path.Combine(directory.FullName, "AotPipe.sln")))
-        {
-            return directory.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("Run from inside the repository (AotPipe.sln not found above the current directory).");
-}

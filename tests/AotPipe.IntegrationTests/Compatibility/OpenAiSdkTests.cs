@@ -31,7 +31,7 @@ public sealed class OpenAiSdkTests : IAsyncLifetime
     [Fact]
     public async Task OpenAiSdk_StreamsReasoningToolCallAndNonStream()
     {
-        var compatDirectory = Path.Combine(RepositoryRoot(), "tests", "compat");
+        var compatDirectory = Repository.PathOf("tests", "compat");
         Prerequisite.Require(await CanRunAsync("node", "--version"), "node (Node.js 20+) on PATH");
         if (!Directory.Exists(Path.Combine(compatDirectory, "node_modules", "openai")))
         {
@@ -66,20 +66,6 @@ public sealed class OpenAiSdkTests : IAsyncLifetime
         var nonStreamExpected = expected["response-nonstream.json"]!["client"]!;
         Assert.Equal((string?)nonStreamExpected["content"], (string?)nonStream["content"]);
         Assert.Equal("stop", (string?)nonStream["finish_reason"]);
-    }
-
-    /// <summary>The folder holding AotPipe.sln, found by walking up from the test binaries.</summary>
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AotPipe.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("AotPipe.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static async Task<bool> CanRunAsync(string fileName, string argument)

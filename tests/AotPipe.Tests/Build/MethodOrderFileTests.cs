@@ -1,3 +1,4 @@
+using AotPipe.TestKit;
 using Xunit;
 
 namespace AotPipe.Tests.Build;
@@ -9,26 +10,14 @@ namespace AotPipe.Tests.Build;
 /// footprint; these checks catch the ways it can break before that.</remarks>
 public sealed class MethodOrderFileTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AotPipe.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("AotPipe.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static string[] Lines() =>
-        File.ReadAllLines(Path.Combine(RepositoryRoot(), "src", "AotPipe.Server", "method-order.txt"));
+        File.ReadAllLines(Repository.PathOf("src", "AotPipe.Server", "method-order.txt"));
 
     [Fact]
     public void ServerProject_PublishesWithTheList()
     {
-        var project = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "AotPipe.Server", "AotPipe.Server.csproj"));
+        var project = File.ReadAllText(Repository.PathOf("src", "AotPipe.Server", "AotPipe.Server.csproj"));
 
         Assert.Contains("<IlcOrderFile Condition=\"'$(IlcOrderFile)' == ''\">$(MSBuildThisFileDirectory)method-order.txt</IlcOrderFile>", project, StringComparison.Ordinal);
     }

@@ -1,27 +1,16 @@
 using AotPipe.Configuration;
+using AotPipe.TestKit;
 using Xunit;
 
 namespace AotPipe.Tests.Configuration;
 
 public sealed class ConfigurationReferenceTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AotPipe.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("AotPipe.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [Fact]
     public void CommittedFile_MatchesRender()
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "configuration.md");
+        var path = Repository.PathOf("docs", "configuration.md");
         var committed = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
 
         // On failure regenerate with: dotnet run --project tools/ConfigDocGen

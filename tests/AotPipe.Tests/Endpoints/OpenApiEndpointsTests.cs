@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AotPipe.Endpoints;
 using AotPipe.OpenApiDocGen;
+using AotPipe.TestKit;
 using Microsoft.AspNetCore.Http;
 using Xunit;
 
@@ -9,18 +10,6 @@ namespace AotPipe.Tests.Endpoints;
 
 public sealed class OpenApiEndpointsTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AotPipe.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("AotPipe.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static string ServerUrl(byte[] document)
     {
@@ -31,7 +20,7 @@ public sealed class OpenApiEndpointsTests
     [Fact]
     public async Task CommittedDocument_IsWhatTheGeneratorRenders()
     {
-        var committed = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "src", "AotPipe", "Endpoints", "openapi-v1.json"), TestContext.Current.CancellationToken);
+        var committed = await File.ReadAllTextAsync(Repository.PathOf("src", "AotPipe", "Endpoints", "openapi-v1.json"), TestContext.Current.CancellationToken);
 
         // On failure regenerate with: dotnet run --project tools/OpenApiDocGen
         Assert.Equal(await OpenApiDocumentRenderer.RenderAsync(OpenApiDocumentRenderer.PlaceholderHost, TestContext.Current.CancellationToken), committed);
