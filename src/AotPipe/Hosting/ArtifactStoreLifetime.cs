@@ -100,11 +100,23 @@ internal sealed class ArtifactStoreLifetime : IHostedService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The innermost type names the cause (a TypeInitializationException around a DllNotFoundException says the
-            // SQLite library is missing next to the binary); messages stay out, as they may carry connection details.
-            ArtifactLog.StoreNotReady(_logger, ex.GetBaseException().GetType().Name);
+            ArtifactLog.StoreNotReady(_logger, DescribeFailure(ex));
             return false;
         }
+    }
+
+    /// <summary>What the start-up log says about a failed initialisation.</summary>
+    /// <remarks>The innermost type names the cause (a TypeInitializationException around a DllNotFoundException says the
+    /// SQLite library is missing next to the binary). Messages stay out, as a database driver's may carry connection
+    /// details, except for file-system errors: theirs name the path that failed (an unusable AOTPIPE_DATA_DIR), which is
+    /// configuration, not a secret, and what the operator needs to fix it.</remarks>
+    internal static string DescribeFailure(Exception exception)
+    {
+        var cause = exception.GetBaseException();
+        var type = cause.GetType().Name;
+        return cause is IOException or UnauthorizedAccessException
+            ? type + ": " + cause.Message
+            : type;
     }
 
     private async ValueTask<bool> WaitFirstAttemptAsync(CancellationToken cancellationToken)
