@@ -121,12 +121,10 @@ public static class GatewayCommandLine
         }
 
         // The same guard the gateway uses, with the default listen address counted as the gateway's own.
-        var urls = Environment.GetEnvironmentVariable(StartupChecks.UrlsVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
         EgressPolicy policy;
         try
         {
-            ListenAddresses.Parse(urls, StartupChecks.UrlsVariable);
-            policy = IngestionServices.CreatePolicy(settings, urls);
+            policy = IngestionServices.CreatePolicy(settings, EnvironmentUrls(), StartupChecks.UrlsVariable);
         }
         catch (SettingsException ex)
         {
@@ -162,7 +160,7 @@ public static class GatewayCommandLine
         if (urls is null)
         {
             urlsSource = StartupChecks.UrlsVariable;
-            urls = Environment.GetEnvironmentVariable(StartupChecks.UrlsVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
+            urls = EnvironmentUrls();
         }
 
         // The first hash (the artifact table name) loads and initialises OpenSSL, the largest step left between main and
@@ -201,4 +199,8 @@ public static class GatewayCommandLine
 
         return ExitOk;
     }
+
+    /// <summary>The listen URLs when <c>--urls</c> is not given: <c>ASPNETCORE_URLS</c>, else the default.</summary>
+    private static string EnvironmentUrls() =>
+        Environment.GetEnvironmentVariable(StartupChecks.UrlsVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultUrls;
 }

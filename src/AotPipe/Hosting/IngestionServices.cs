@@ -37,13 +37,14 @@ internal static class IngestionServices
         return services;
     }
 
-    /// <summary>The egress policy from settings; the gateway's own listen addresses are blocked.</summary>
-    public static EgressPolicy CreatePolicy(GatewaySettings settings, string urls) => new(new EgressOptions
+    /// <summary>The egress policy from settings; the gateway's own listen addresses are blocked. Throws
+    /// <see cref="SettingsException"/> naming <paramref name="urlsSource"/> for a listen URL Kestrel would not bind as written.</summary>
+    public static EgressPolicy CreatePolicy(GatewaySettings settings, string urls, string urlsSource = "--urls") => new(new EgressOptions
     {
         EnableSsrfProtection = settings.EnableSsrfProtection,
         AllowInsecureHttp = settings.AllowInsecureHttp,
         AllowInsecureHttpHosts = settings.AllowInsecureHttpHosts,
-        ListenEndpoints = ParseListenEndpoints(urls),
+        ListenEndpoints = ParseListenEndpoints(urls, urlsSource),
         ConnectTimeout = settings.ConnectTimeout,
     });
 
@@ -56,10 +57,10 @@ internal static class IngestionServices
     }
 
     /// <summary>The gateway's own addresses as Kestrel binds them (the egress guard refuses to call itself).</summary>
-    private static List<IPEndPoint> ParseListenEndpoints(string urls)
+    private static List<IPEndPoint> ParseListenEndpoints(string urls, string urlsSource)
     {
         var endpoints = new List<IPEndPoint>();
-        foreach (var listen in ListenAddresses.Parse(urls, "--urls"))
+        foreach (var listen in ListenAddresses.Parse(urls, urlsSource))
         {
             if (listen.Address is { } address)
             {

@@ -43,8 +43,4 @@ public static class StartupChecks
             throw new SettingsException("REDIS_URL", RedisSupport.UnsupportedMessage);
         }
     }
-
-    /// <summary>Whether every listen URL binds only loopback addresses, as Kestrel binds them; throws
-    /// <see cref="SettingsException"/> for a URL it would not bind as written.</summary>
-    public static bool AreAllLoopback(string urls) => ListenAddresses.Parse(urls, "--urls").All(static a => a.IsLoopback);
 }

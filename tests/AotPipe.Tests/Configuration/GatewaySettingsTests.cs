@@ -160,7 +160,7 @@ public sealed class GatewaySettingsTests
     [InlineData("http://gateway.internal:8080", false)]
     public void LoopbackDetection_ForTheUnauthenticatedSafeDefault(string urls, bool loopback)
     {
-        Assert.Equal(loopback, AotPipe.Hosting.StartupChecks.AreAllLoopback(urls));
+        Assert.Equal(loopback, AotPipe.Hosting.ListenAddresses.Parse(urls, "--urls").All(static a => a.IsLoopback));
     }
 
     [Fact]
