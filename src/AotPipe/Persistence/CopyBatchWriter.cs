@@ -4,15 +4,24 @@ using NpgsqlTypes;
 namespace AotPipe.Persistence;
 
 /// <summary>
-/// The PostgreSQL batch transaction (SECURITY.md section 5.3): stage with binary COPY, then an idempotent
-/// <c>INSERT … SELECT … ON CONFLICT (id) DO NOTHING</c>, then a conflict check, in one transaction per batch. COPY has no
-/// ON CONFLICT, so copying straight into the table would let one retried duplicate fail the whole batch.
+/// The PostgreSQL batch write (SECURITY.md section 5.3). A batch is first copied straight into the table with binary COPY
+/// as one statement of its own (PostgreSQL commits it, WAL flushed, before it reports ready); when that COPY meets an id
+/// that is already there, nothing of it is committed and the batch takes the staged path: COPY into a session stage
+/// table, then an idempotent <c>INSERT … SELECT … ON CONFLICT (id) DO NOTHING</c> and a conflict check, in one
+/// transaction.
 /// </summary>
 /// <remarks>
-/// The writer keeps one connection (it has a single caller, the batch writer's consumer) and creates its stage table once
-/// per session with <c>ON COMMIT DELETE ROWS</c>, instead of <c>CREATE TEMP TABLE … ON COMMIT DROP</c> in every batch:
-/// the per-batch DDL cost 3-8 ms of catalog work per transaction, more than the COPY itself up to ~100 rows
-/// (perf-reports/persistence.md). Any failure discards the connection, so a retry starts on a fresh session.
+/// <para>Why two paths: the staged transaction takes four round trips to the server (COPY start, COPY end, insert,
+/// commit) and the direct COPY two. On a busy gateway each round trip waits its turn on the socket threads, and rows
+/// that end while a batch is in flight wait for it, so round trips are what a stream's end-of-stream latency pays for
+/// durability (perf-reports/persistence.md, "Direct COPY first"). An id that is already there is rare: a batch retried
+/// after its acknowledgement was lost, a journal replay, or an id collision. COPY has no ON CONFLICT, so those batches
+/// pay a failed COPY (rolled back in full) and then the staged transaction, which absorbs duplicates and reports
+/// conflicts exactly as before.</para>
+/// <para>The writer keeps one connection (it has a single caller, the batch writer's consumer) and creates its stage
+/// table once per session with <c>ON COMMIT DELETE ROWS</c>, instead of <c>CREATE TEMP TABLE … ON COMMIT DROP</c> in
+/// every batch: the per-batch DDL cost 3-8 ms of catalog work per transaction, more than the COPY itself up to ~100 rows
+/// (perf-reports/persistence.md). Any failure discards the connection, so a retry starts on a fresh session.</para>
 /// </remarks>
 internal sealed class CopyBatchWriter : IArtifactBatchSink
 {
@@ -22,10 +31,13 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresColumnTypes _types;
     private readonly string _createStage;
+    private readonly string _copyDirect;
     private readonly string _copy;
     private readonly string _insert;
     private readonly string _findConflicts;
     private NpgsqlConnection? _connection;
+    private bool _stageCreated;
+    private long _stagedBatches;
 
     /// <summary>Creates the writer for one table.</summary>
     public CopyBatchWriter(NpgsqlDataSource dataSource, ArtifactTableName table, PostgresColumnTypes types)
@@ -34,6 +46,7 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
         _types = types;
         var target = "\"" + table.Name + "\"";
         _createStage = $"CREATE TEMP TABLE IF NOT EXISTS {StageTable} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+        _copyDirect = $"COPY {target} ({Columns}) FROM STDIN (FORMAT BINARY)";
         _copy = $"COPY {StageTable} ({Columns}) FROM STDIN (FORMAT BINARY)";
         _insert = $"INSERT INTO {target} ({Columns}) SELECT {Columns} FROM {StageTable} ON CONFLICT (id) DO NOTHING";
         // Checked only when the insert skipped rows (a retried batch, or an id taken by other content). Looked up by
@@ -44,6 +57,9 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
 
     /// <inheritdoc />
     public string Name => "postgres";
+
+    /// <summary>Batches that took the staged path because the direct COPY met an existing id.</summary>
+    internal long StagedBatches => Interlocked.Read(ref _stagedBatches);
 
     /// <inheritdoc />
     public async Task WriteBatchAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
@@ -65,6 +81,7 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
     {
         var connection = _connection;
         _connection = null;
+        _stageCreated = false;
         if (connection is not null)
         {
             await connection.DisposeAsync();
@@ -73,36 +90,35 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
 
     private async Task WriteOnSessionAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
     {
-        if (_connection is null)
+        var connection = _connection ??= await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
         {
-            var fresh = await _dataSource.OpenConnectionAsync(cancellationToken);
-            _connection = fresh;
-            await using var create = new NpgsqlCommand(_createStage, fresh);
+            // No transaction: the COPY is its own statement, committed (and flushed) before CompleteAsync returns.
+            await CopyRowsAsync(connection, _copyDirect, rows, cancellationToken);
+            return;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Nothing of the COPY is committed. The session is not reused after a failed COPY.
+            await DisposeAsync();
+        }
+
+        Interlocked.Increment(ref _stagedBatches);
+        await WriteStagedAsync(rows, conflicts, cancellationToken);
+    }
+
+    private async Task WriteStagedAsync(IReadOnlyList<ArtifactRecord> rows, ISet<string> conflicts, CancellationToken cancellationToken)
+    {
+        var connection = _connection ??= await _dataSource.OpenConnectionAsync(cancellationToken);
+        if (!_stageCreated)
+        {
+            await using var create = new NpgsqlCommand(_createStage, connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
+            _stageCreated = true;
         }
 
-        var connection = _connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        await using (var importer = await connection.BeginBinaryImportAsync(_copy, cancellationToken))
-        {
-            foreach (var row in rows)
-            {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(importer, row.Scope, cancellationToken);
-                await importer.WriteAsync(row.ChatId, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(row.MessageId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(importer, row.ModelId, cancellationToken);
-                await importer.WriteAsync(row.ItemType, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(row.Payload, _types.Payload, cancellationToken);
-                await importer.WriteAsync(row.IsEncrypted, NpgsqlDbType.Boolean, cancellationToken);
-                await importer.WriteAsync(_types.ToDbTime(row.CreatedAt), _types.CreatedAt, cancellationToken);
-            }
-
-            // Without Complete the importer rolls the COPY back on dispose (Npgsql docs).
-            await importer.CompleteAsync(cancellationToken);
-        }
+        await CopyRowsAsync(connection, _copy, rows, cancellationToken);
 
         int inserted;
         await using (var insert = new NpgsqlCommand(_insert, connection, transaction))
@@ -116,6 +132,27 @@ internal sealed class CopyBatchWriter : IArtifactBatchSink
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task CopyRowsAsync(NpgsqlConnection connection, string copy, IReadOnlyList<ArtifactRecord> rows, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, row.Scope, cancellationToken);
+            await importer.WriteAsync(row.ChatId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(row.MessageId, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, row.ModelId, cancellationToken);
+            await importer.WriteAsync(row.ItemType, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(row.Payload, _types.Payload, cancellationToken);
+            await importer.WriteAsync(row.IsEncrypted, NpgsqlDbType.Boolean, cancellationToken);
+            await importer.WriteAsync(_types.ToDbTime(row.CreatedAt), _types.CreatedAt, cancellationToken);
+        }
+
+        // Without Complete the importer rolls the COPY back on dispose (Npgsql docs).
+        await importer.CompleteAsync(cancellationToken);
     }
 
     /// <summary>

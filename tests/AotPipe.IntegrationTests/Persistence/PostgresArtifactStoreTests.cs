@@ -176,6 +176,68 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
         Assert.Equal((20L, 20L), await CountAsync(store.Table.Name));
     }
 
+    [Fact]
+    public async Task CopySink_NewRows_CommittedByTheDirectCopy_VisibleToOtherSessions()
+    {
+        var store = await NewStoreAsync();
+        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
+        await using var ownedDataSource = dataSource;
+        await using var sink = new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default);
+        var rows = Enumerable.Range(0, 50).Select(_ => Row(ArtifactId.NewId())).ToList();
+        var conflicts = new HashSet<string>();
+
+        await sink.WriteBatchAsync(rows, conflicts, Ct);
+
+        // Seen from another session as soon as the call returns: the COPY was committed, not left in an open transaction.
+        Assert.Equal((50L, 50L), await CountAsync(store.Table.Name));
+        Assert.Empty(conflicts);
+        Assert.Equal(0, sink.StagedBatches);
+    }
+
+    [Fact]
+    public async Task CopySink_BatchMeetsExistingIds_StagedPath_DuplicatesAbsorbed_ConflictReported_RestCommitted()
+    {
+        var store = await NewStoreAsync();
+        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
+        await using var ownedDataSource = dataSource;
+        await using var sink = new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default);
+        var first = Enumerable.Range(0, 3).Select(_ => Row(ArtifactId.NewId())).ToList();
+        await sink.WriteBatchAsync(first, new HashSet<string>(), Ct);
+        var fresh = Row(ArtifactId.NewId());
+        var retried = new List<ArtifactRecord> { first[0], first[1] with { Payload = "{\"other\":true}" }, fresh };
+        var conflicts = new HashSet<string>();
+
+        await sink.WriteBatchAsync(retried, conflicts, Ct);
+
+        Assert.Equal(1, sink.StagedBatches);
+        Assert.Equal([first[1].Id], conflicts);
+        Assert.Equal((4L, 4L), await CountAsync(store.Table.Name));
+        Assert.Equal(first[1].Payload, (await store.FetchAsync("tenant/alice", "chat-1", [first[1].Id], Ct)).Single().Payload);
+        Assert.Single(await store.FetchAsync("tenant/alice", "chat-1", [fresh.Id], Ct));
+
+        // The session after the fallback is healthy: the next clean batch goes straight in again.
+        await sink.WriteBatchAsync([Row(ArtifactId.NewId())], conflicts, Ct);
+        Assert.Equal(1, sink.StagedBatches);
+        Assert.Equal((5L, 5L), await CountAsync(store.Table.Name));
+    }
+
+    [Fact]
+    public async Task CopySink_DuplicateIdWithinOneBatch_StagedPath_OneRowCommitted()
+    {
+        var store = await NewStoreAsync();
+        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
+        await using var ownedDataSource = dataSource;
+        await using var sink = new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default);
+        var row = Row(ArtifactId.NewId());
+        var conflicts = new HashSet<string>();
+
+        await sink.WriteBatchAsync([row, row, Row(ArtifactId.NewId())], conflicts, Ct);
+
+        Assert.Equal(1, sink.StagedBatches);
+        Assert.Empty(conflicts);
+        Assert.Equal((2L, 2L), await CountAsync(store.Table.Name));
+    }
+
     [Theory]
     [InlineData("json", "timestamp without time zone")]
     [InlineData("jsonb", "timestamp with time zone")]
