@@ -57,6 +57,11 @@ public static class GatewayCommandLine
                 return ExitOk;
             case "serve":
                 return await ServeAsync(rest, stderr);
+            case "config" or "encrypt-secret" or "redact" or "rotate-artifact-key" when rest.Length > 0:
+                // Never echoed: a secret pasted as an argument (encrypt-secret reads its secret on stdin) must not reach
+                // a terminal log or a container log.
+                await stderr.WriteLineAsync($"usage: aotpipe {command} takes no arguments; see aotpipe --help.");
+                return ExitUsage;
             case "config":
                 return await ConfigCommand.RunAsync(GatewaySettings.SnapshotEnvironment(), stdout, stderr);
             case "encrypt-secret":
@@ -70,9 +75,11 @@ public static class GatewayCommandLine
             case "rotate-artifact-key":
                 return await RotateArtifactKeyCommand.RunAsync(GatewaySettings.SnapshotEnvironment(), stdout, stderr, CancellationToken.None);
             case "healthcheck":
-                return await HealthcheckCommand.RunAsync(rest.Length > 0 ? rest[0] : DefaultUrls, stdout);
+                return await HealthcheckAsync(rest, stdout, stderr);
             default:
-                await stderr.WriteLineAsync($"aotpipe: unknown command '{command}'. See aotpipe --help.");
+                await stderr.WriteLineAsync(LooksLikeCommandName(command)
+                    ? $"aotpipe: unknown command '{command}'. See aotpipe --help."
+                    : "aotpipe: unknown command. See aotpipe --help.");
                 return ExitUsage;
         }
     }
@@ -80,6 +87,23 @@ public static class GatewayCommandLine
     /// <summary>The informational version baked into the assembly.</summary>
     public static string Version =>
         typeof(GatewayCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Only a word that could be a mistyped command is echoed; anything else (a key pasted in the wrong place)
+    /// stays out of the output.</summary>
+    private static bool LooksLikeCommandName(string text) =>
+        text.Length is > 0 and <= 32 && text.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz-") < 0;
+
+    private static async Task<int> HealthcheckAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var url = args.Length > 0 ? args[0] : DefaultUrls;
+        if (args.Length > 1 || !HealthcheckCommand.IsUsableUrl(url))
+        {
+            await stderr.WriteLineAsync("usage: aotpipe healthcheck [URL]   (URL: the gateway's base, http:// or https://, default " + DefaultUrls + ")");
+            return ExitUsage;
+        }
+
+        return await HealthcheckCommand.RunAsync(url, stdout);
+    }
 
     private static async Task<int> SessionLogAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -151,7 +175,8 @@ public static class GatewayCommandLine
             }
             else
             {
-                await stderr.WriteLineAsync($"aotpipe serve: unknown argument '{args[i]}'.");
+                // The position, never the text: a misplaced secret must not reach the container log.
+                await stderr.WriteLineAsync($"aotpipe serve: argument {i + 1} is not --urls URL. See aotpipe --help.");
                 return ExitUsage;
             }
         }

@@ -6,6 +6,11 @@ public static class HealthcheckCommand
     /// <summary>How long the probe waits before calling the gateway unhealthy.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>Whether <paramref name="baseUrl"/> is an absolute http or https URL the probe can call; anything else is a
+    /// usage error (exit 2), not an unhealthy gateway (exit 1).</summary>
+    public static bool IsUsableUrl(string baseUrl) =>
+        Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !string.IsNullOrEmpty(uri.Host);
+
     /// <summary>GETs <c>{baseUrl}/healthz</c>; 0 when it answers 200, 1 otherwise.</summary>
     public static async Task<int> RunAsync(string baseUrl, TextWriter stdout)
     {
