@@ -31,8 +31,13 @@ internal sealed class ArtifactSealer : IAsyncDisposable
         _consumer = Task.Run(ConsumeAsync);
     }
 
+    private long _seals;
+
     /// <summary>Thread that ran the most recent seal (tests check it is not the caller's).</summary>
     internal int LastSealThreadId { get; private set; }
+
+    /// <summary>Seals done so far (tests check when sealing happens and that nothing is sealed twice).</summary>
+    internal long SealCount => Interlocked.Read(ref _seals);
 
     /// <summary>Seals <paramref name="itemJson"/> for storage under <paramref name="context"/>.</summary>
     public async Task<SealedPayload> SealAsync(ReadOnlyMemory<byte> itemJson, ArtifactAadContext context, CancellationToken cancellationToken)
@@ -82,6 +87,7 @@ internal sealed class ArtifactSealer : IAsyncDisposable
     {
         LastSealThreadId = Environment.CurrentManagedThreadId;
         var payload = _codec.Encode(job.ItemJson.Span, job.Context, out var isEncrypted);
+        Interlocked.Increment(ref _seals);
         return new SealedPayload(payload, isEncrypted);
     }
 

@@ -11,9 +11,10 @@ namespace AotPipe.Artifacts;
 
 /// <summary>Artifact persistence and replay for the chat-completions route (DESIGN.md section 4).</summary>
 /// <remarks>
-/// <para>Write side: when a streamed response completes, its replayable items (reasoning and other non-message items
-/// the client cannot carry) are sealed and appended to the store; the marker lines go out only once every row is
-/// durable (committed, or spilled to the fsynced journal). A turn that ends in tool calls stores its reasoning under
+/// <para>Write side: each replayable item (reasoning and other non-message items the client cannot carry) is sealed as
+/// soon as it arrives, off the stream's thread; when the streamed response completes, the sealed items are appended to
+/// the store, and the marker lines go out only once every row is durable (committed, or spilled to the fsynced
+/// journal). A response that does not complete stores nothing; its sealed bytes are dropped. A turn that ends in tool calls stores its reasoning under
 /// an id derived from each call id and sends no marker.</para>
 /// <para>Read side: one store query per request for every marker and call id in the history, scoped to
 /// (scope, chat); unknown or foreign ids resolve to nothing and are logged, never an error to the user.</para>
@@ -108,8 +109,11 @@ internal sealed class ChatArtifacts
         return new LoadedReplaySource(byMarker, byCall);
     }
 
-    /// <summary>The step run at the terminal event: persist, then return the marker lines to append.</summary>
-    public Func<ChatChunkTranslator, CancellationToken, ValueTask<string?>>? CreateTerminalStep(CallerIdentity identity, TranslationResult translation)
+    /// <summary>
+    /// Starts sealing <paramref name="translator"/>'s items as they arrive and returns the step run at the terminal event:
+    /// persist, then return the marker lines to append.
+    /// </summary>
+    public Func<ChatChunkTranslator, CancellationToken, ValueTask<string?>>? CreateTerminalStep(CallerIdentity identity, ChatChunkTranslator translator)
     {
         if (identity.ChatId is null)
         {
@@ -117,7 +121,9 @@ internal sealed class ChatArtifacts
             return null;
         }
 
-        return (translator, cancellationToken) => PersistAsync(translator, identity, cancellationToken);
+        var ahead = new SealAhead(this, identity);
+        translator.ItemCaptured = ahead.OnCaptured;
+        return (completed, cancellationToken) => PersistAsync(completed, identity, ahead, cancellationToken);
     }
 
     /// <summary>Under <c>next_reply</c>, deletes the reasoning that was replayed into a reply that then succeeded.</summary>
@@ -138,7 +144,7 @@ internal sealed class ChatArtifacts
         }
     }
 
-    private async ValueTask<string?> PersistAsync(ChatChunkTranslator translator, CallerIdentity identity, CancellationToken cancellationToken)
+    private async ValueTask<string?> PersistAsync(ChatChunkTranslator translator, CallerIdentity identity, SealAhead ahead, CancellationToken cancellationToken)
     {
         if (translator.Outcome != ResponseOutcome.Completed || translator.CapturedItems.Count == 0)
         {
@@ -147,30 +153,29 @@ internal sealed class ChatArtifacts
 
         var chatId = identity.ChatId!;
         var callIds = translator.EndedWithToolCalls ? CollectCallIds(translator.CapturedItems) : [];
-        var pending = new List<(string Id, CapturedItem Item)>();
+        var pending = new List<(string Id, CapturedItem Item, Task<SealedPayload>? Sealed)>();
         foreach (var item in translator.CapturedItems)
         {
-            if (item.Type == "function_call")
-            {
-                // The client carries tool calls back itself (assistant tool_calls).
-                continue;
-            }
-
-            if (item.Type == "reasoning" && !PersistsReasoning)
+            if (!IsStored(item))
             {
                 continue;
             }
 
             if (callIds.Count > 0 && item.Type == "reasoning")
             {
+                // Stored under ids known only now: the item is sealed again for each (the id is in the AAD).
                 foreach (var callId in callIds)
                 {
-                    pending.Add((CallArtifactId.For(identity.Scope, chatId, callId), item));
+                    pending.Add((CallArtifactId.For(identity.Scope, chatId, callId), item, null));
                 }
+            }
+            else if (ahead.TryTake(item, out var id, out var sealedAhead))
+            {
+                pending.Add((id, item, sealedAhead));
             }
             else
             {
-                pending.Add((ArtifactId.NewId(), item));
+                pending.Add((ArtifactId.NewId(), item, null));
             }
         }
 
@@ -182,7 +187,7 @@ internal sealed class ChatArtifacts
         var writes = new Task<string?>[pending.Count];
         for (var i = 0; i < pending.Count; i++)
         {
-            writes[i] = WriteAsync(pending[i].Id, pending[i].Item, identity, translator.Model, allowNewId: callIds.Count == 0, cancellationToken);
+            writes[i] = WriteAsync(pending[i].Id, pending[i].Item, pending[i].Sealed, identity, translator.Model, allowNewId: callIds.Count == 0, cancellationToken);
         }
 
         var stored = await Task.WhenAll(writes);
@@ -205,14 +210,16 @@ internal sealed class ChatArtifacts
         return any ? markers.ToString() : null;
     }
 
-    /// <summary>Seals and appends one item; returns the id it is durable under, or null.</summary>
-    private async Task<string?> WriteAsync(string id, CapturedItem item, CallerIdentity identity, string model, bool allowNewId, CancellationToken cancellationToken)
+    /// <summary>Seals (unless <paramref name="sealedAhead"/> already did, under <paramref name="id"/>) and appends one
+    /// item; returns the id it is durable under, or null.</summary>
+    private async Task<string?> WriteAsync(string id, CapturedItem item, Task<SealedPayload>? sealedAhead, CallerIdentity identity, string model, bool allowNewId, CancellationToken cancellationToken)
     {
         // One retry under a fresh id when the id already holds a different payload (DESIGN.md section 4).
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var context = new ArtifactAadContext(_store.Table.Name, id, identity.ChatId!, identity.MessageId, item.Type, identity.Scope);
-            var sealedPayload = await _sealer.SealAsync(item.RawItemJson, context, cancellationToken);
+            var sealedPayload = attempt == 0 && sealedAhead is not null
+                ? await sealedAhead.WaitAsync(cancellationToken)
+                : await _sealer.SealAsync(item.RawItemJson, ContextFor(id, item, identity), cancellationToken);
             var record = new ArtifactRecord(id, identity.Scope, identity.ChatId!, identity.MessageId, model, item.Type, sealedPayload.Payload, sealedPayload.IsEncrypted, _time.GetUtcNow());
             var result = await _store.AppendAsync(record, cancellationToken);
             switch (result)
@@ -231,6 +238,13 @@ internal sealed class ChatArtifacts
         return null;
     }
 
+    private ArtifactAadContext ContextFor(string id, CapturedItem item, CallerIdentity identity) =>
+        new(_store.Table.Name, id, identity.ChatId!, identity.MessageId, item.Type, identity.Scope);
+
+    /// <summary>Whether <paramref name="item"/> is stored at all (function calls travel back with the client; reasoning
+    /// only when persisting it is on).</summary>
+    private bool IsStored(CapturedItem item) => item.Type != "function_call" && (item.Type != "reasoning" || PersistsReasoning);
+
     private static List<string> CollectCallIds(IReadOnlyList<CapturedItem> items)
     {
         var ids = new List<string>();
@@ -243,6 +257,47 @@ internal sealed class ChatArtifacts
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// Seals each stored item the moment the translator captures it, under an id chosen then, so the seal (compression,
+    /// per-record key, AES-GCM on the sealer's consumer) is finished long before the response ends and is off the
+    /// end-of-stream path (perf-reports/persistence.md, "Sealing ahead"). Nothing is stored here: a response that does not
+    /// complete stores nothing (DESIGN.md section 6), and its sealed bytes are dropped with this object.
+    /// </summary>
+    /// <remarks>Used from the stream's own flow only (capture, then the terminal step), so it needs no locking.</remarks>
+    private sealed class SealAhead(ChatArtifacts owner, CallerIdentity identity)
+    {
+        private readonly List<(CapturedItem Item, string Id, Task<SealedPayload> Sealed)> _started = [];
+
+        public void OnCaptured(CapturedItem item)
+        {
+            if (!owner.IsStored(item))
+            {
+                return;
+            }
+
+            var id = ArtifactId.NewId();
+            // Not the request's token: a seal is short and bounded, and its result is simply dropped if the response ends early.
+            _started.Add((item, id, owner._sealer.SealAsync(item.RawItemJson, owner.ContextFor(id, item, identity), CancellationToken.None)));
+        }
+
+        public bool TryTake(CapturedItem item, out string id, out Task<SealedPayload>? sealedPayload)
+        {
+            foreach (var started in _started)
+            {
+                if (ReferenceEquals(started.Item, item))
+                {
+                    id = started.Id;
+                    sealedPayload = started.Sealed;
+                    return true;
+                }
+            }
+
+            id = string.Empty;
+            sealedPayload = null;
+            return false;
+        }
     }
 
     private sealed class LoadedReplaySource(Dictionary<string, JsonNode> byMarker, Dictionary<string, List<JsonNode>> byCall) : IArtifactReplaySource

@@ -81,7 +81,7 @@ public static class ChatCompletionsEndpoints
             if (translation.Stream)
             {
                 var translator = new ChatChunkTranslator(time, translation.Model, translation.IncludeUsage, identity.RequestId);
-                var terminalStep = artifacts?.CreateTerminalStep(identity, translation);
+                var terminalStep = artifacts?.CreateTerminalStep(identity, translator);
                 var sink = new ChatStreamSink(translator, notice, terminalStep);
                 var outcome = await UpstreamForwarding.StreamAsync(context, upstream, sink, timer, logger, time);
                 if (translator.HasUsage)

@@ -116,6 +116,10 @@ internal sealed partial class ChatChunkTranslator
     /// </summary>
     public IReadOnlyList<CapturedItem> CapturedItems => _captured;
 
+    /// <summary>Called with each item as it is captured (on the relay's thread), so work on it can start before the
+    /// response ends; kept across <see cref="Reset"/>.</summary>
+    public Action<CapturedItem>? ItemCaptured { get; set; }
+
     /// <summary>Prepares the instance for another response, keeping its buffers.</summary>
     public void Reset(string requestModel, bool includeUsage, string requestId)
     {
@@ -409,12 +413,14 @@ internal sealed partial class ChatChunkTranslator
         }
 
         // One allocation per stored item: the artifact store keeps these bytes beyond this event.
-        _captured.Add(new CapturedItem(
+        var captured = new CapturedItem(
             DecodeString(type),
             fields.ItemId.IsPresent ? DecodeString(fields.ItemId.In(data)) : null,
             fields.ItemCallId.IsPresent ? DecodeString(fields.ItemCallId.In(data)) : null,
             fields.OutputIndex,
-            fields.Item.In(data).ToArray()));
+            fields.Item.In(data).ToArray());
+        _captured.Add(captured);
+        ItemCaptured?.Invoke(captured);
         return TranslateStatus.Continue;
     }
 
