@@ -17,6 +17,7 @@ internal sealed class ArtifactSealer : IAsyncDisposable
     private readonly ArtifactPayloadCodec _codec;
     private readonly Channel<SealJob> _queue;
     private readonly Task _consumer;
+    private long _seals;
 
     /// <summary>Starts the consumer.</summary>
     public ArtifactSealer(ArtifactPayloadCodec codec)
@@ -30,8 +31,6 @@ internal sealed class ArtifactSealer : IAsyncDisposable
         });
         _consumer = Task.Run(ConsumeAsync);
     }
-
-    private long _seals;
 
     /// <summary>Thread that ran the most recent seal (tests check it is not the caller's).</summary>
     internal int LastSealThreadId { get; private set; }

@@ -14,8 +14,8 @@ namespace AotPipe.Artifacts;
 /// <para>Write side: each replayable item (reasoning and other non-message items the client cannot carry) is sealed as
 /// soon as it arrives, off the stream's thread; when the streamed response completes, the sealed items are appended to
 /// the store, and the marker lines go out only once every row is durable (committed, or spilled to the fsynced
-/// journal). A response that does not complete stores nothing; its sealed bytes are dropped. A turn that ends in tool calls stores its reasoning under
-/// an id derived from each call id and sends no marker.</para>
+/// journal). A response that does not complete stores nothing; its sealed bytes are dropped. A turn that ends in tool
+/// calls stores its reasoning under an id derived from each call id and sends no marker.</para>
 /// <para>Read side: one store query per request for every marker and call id in the history, scoped to
 /// (scope, chat); unknown or foreign ids resolve to nothing and are logged, never an error to the user.</para>
 /// </remarks>
