@@ -11,12 +11,31 @@ namespace AotPipe.IntegrationTests.Persistence;
 [Collection("postgres")]
 public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : ArtifactStoreContractTests
 {
+    private readonly List<NpgsqlDataSource> _dataSources = [];
+
     private PostgresCluster Cluster => fixture.Cluster;
 
     public override ValueTask InitializeAsync()
     {
         _ = Cluster; // skips (or fails on CI) when PostgreSQL is unavailable
         return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var dataSource in _dataSources)
+        {
+            await dataSource.DisposeAsync();
+        }
+    }
+
+    /// <summary>A data source of the test's own, disposed with the test (for sinks and writers built by hand).</summary>
+    private NpgsqlDataSource OwnedDataSource()
+    {
+        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
+        _dataSources.Add(dataSource!);
+        return dataSource!;
     }
 
     // Each instance gets its own data source, like a separate gateway process.
@@ -163,9 +182,7 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
     public async Task CommitWhoseAcknowledgementIsLost_RetryAbsorbed_RowOnceAndCommitted()
     {
         var store = (PostgresArtifactStore)await NewFaultStoreAsync(TimeSpan.FromSeconds(60));
-        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
-        await using var ownedDataSource = dataSource;
-        var sink = new LosingAcknowledgementSink(new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default));
+        var sink = new LosingAcknowledgementSink(new CopyBatchWriter(OwnedDataSource(), store.Table, PostgresColumnTypes.Default));
         var options = new ArtifactStoreOptions { DataDirectory = Path.Combine(DataDirectory, "w2"), BatchWindow = TimeSpan.Zero, RetryInitialDelay = TimeSpan.FromMilliseconds(1) };
         await using var writer = new ArtifactBatchWriter(sink, store.Table, options, TimeProvider.System, NullLogger.Instance, new PersistenceCounters());
         await writer.StartAsync();
@@ -180,9 +197,7 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
     public async Task CopySink_NewRows_CommittedByTheDirectCopy_VisibleToOtherSessions()
     {
         var store = await NewStoreAsync();
-        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
-        await using var ownedDataSource = dataSource;
-        await using var sink = new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default);
+        await using var sink = new CopyBatchWriter(OwnedDataSource(), store.Table, PostgresColumnTypes.Default);
         var rows = Enumerable.Range(0, 50).Select(_ => Row(ArtifactId.NewId())).ToList();
         var conflicts = new HashSet<string>();
 
@@ -198,9 +213,7 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
     public async Task CopySink_BatchMeetsExistingIds_StagedPath_DuplicatesAbsorbed_ConflictReported_RestCommitted()
     {
         var store = await NewStoreAsync();
-        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
-        await using var ownedDataSource = dataSource;
-        await using var sink = new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default);
+        await using var sink = new CopyBatchWriter(OwnedDataSource(), store.Table, PostgresColumnTypes.Default);
         var first = Enumerable.Range(0, 3).Select(_ => Row(ArtifactId.NewId())).ToList();
         await sink.WriteBatchAsync(first, new HashSet<string>(), Ct);
         var fresh = Row(ArtifactId.NewId());
@@ -225,9 +238,7 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture fixture) : Artifa
     public async Task CopySink_DuplicateIdWithinOneBatch_StagedPath_OneRowCommitted()
     {
         var store = await NewStoreAsync();
-        Assert.True(PostgresArtifactStore.TryCreateDataSource(Cluster.ConnectionString, out var dataSource, out _));
-        await using var ownedDataSource = dataSource;
-        await using var sink = new CopyBatchWriter(dataSource!, store.Table, PostgresColumnTypes.Default);
+        await using var sink = new CopyBatchWriter(OwnedDataSource(), store.Table, PostgresColumnTypes.Default);
         var row = Row(ArtifactId.NewId());
         var conflicts = new HashSet<string>();
 
