@@ -60,6 +60,33 @@ internal static class GatewayMetrics
     /// <summary>The request's tenant: the inbound key's name, else <c>default</c>.</summary>
     public static string TenantOf(HttpContext context) => context.Features.Get<ITenantFeature>()?.Tenant ?? CallerIdentityReader.DefaultTenant;
 
+    /// <summary>Records the measurements of one finished request.</summary>
+    /// <param name="route">Route pattern label.</param>
+    /// <param name="status">Response status.</param>
+    /// <param name="tenant">Tenant label.</param>
+    /// <param name="bytesIn">Request body bytes.</param>
+    /// <param name="bytesOut">Response body bytes.</param>
+    /// <param name="firstEventSeconds">Time to the first response body byte, or null when none was written.</param>
+    /// <param name="streamSeconds">Duration of an SSE response (ends its <see cref="StreamsInFlight"/> count), or null.</param>
+    public static void RecordRequest(string route, int status, string tenant, long bytesIn, long bytesOut, double? firstEventSeconds, double? streamSeconds)
+    {
+        var routeTag = new KeyValuePair<string, object?>("route", route);
+        Requests.Add(1, routeTag, new("status", status));
+        TenantRequests.Add(1, new KeyValuePair<string, object?>("tenant", tenant));
+        Bytes.Add(bytesIn, routeTag, new("direction", "in"));
+        Bytes.Add(bytesOut, routeTag, new("direction", "out"));
+        if (firstEventSeconds is { } firstEvent)
+        {
+            TimeToFirstEvent.Record(firstEvent, routeTag);
+        }
+
+        if (streamSeconds is { } stream)
+        {
+            StreamsInFlight.Add(-1);
+            StreamDuration.Record(stream, routeTag);
+        }
+    }
+
     /// <summary>Records one response's usage for its tenant and for the access log line.</summary>
     public static void RecordUsage(HttpContext context, in ChatUsage usage)
     {

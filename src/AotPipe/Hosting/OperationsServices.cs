@@ -150,26 +150,13 @@ public static class OperationsServices
         var route = RouteOf(context);
         var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
         var tenant = GatewayMetrics.TenantOf(context);
-        var routeTag = new KeyValuePair<string, object?>("route", route);
         var end = time.GetTimestamp();
-        GatewayMetrics.Requests.Add(1, routeTag, new("status", status));
-        GatewayMetrics.TenantRequests.Add(1, new KeyValuePair<string, object?>("tenant", tenant));
         var bytesIn = context.Request.ContentLength ?? 0;
-        GatewayMetrics.Bytes.Add(bytesIn, routeTag, new("direction", "in"));
-        GatewayMetrics.Bytes.Add(telemetry.ResponseBytes, routeTag, new("direction", "out"));
         var firstByte = telemetry.FirstByteTimestamp;
         var firstEvent = firstByte == 0 ? TimeSpan.Zero : time.GetElapsedTime(telemetry.StartTimestamp, firstByte);
-        if (firstByte != 0)
-        {
-            GatewayMetrics.TimeToFirstEvent.Record(firstEvent.TotalSeconds, routeTag);
-        }
-
         var duration = time.GetElapsedTime(telemetry.StartTimestamp, end);
-        if (telemetry.IsStream)
-        {
-            GatewayMetrics.StreamsInFlight.Add(-1);
-            GatewayMetrics.StreamDuration.Record(duration.TotalSeconds, routeTag);
-        }
+        GatewayMetrics.RecordRequest(route, status, tenant, bytesIn, telemetry.ResponseBytes,
+            firstByte == 0 ? null : firstEvent.TotalSeconds, telemetry.IsStream ? duration.TotalSeconds : null);
 
         if (accessLogger is not null)
         {
