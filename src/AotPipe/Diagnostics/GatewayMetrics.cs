@@ -18,6 +18,8 @@ internal static class GatewayMetrics
     /// <summary>Name of the meter every instrument lives on.</summary>
     public const string MeterName = "AotPipe";
 
+    private static readonly object?[] s_statusLabels = new object?[600];
+
     /// <summary>The meter.</summary>
     public static readonly Meter Meter = new(MeterName);
 
@@ -71,7 +73,7 @@ internal static class GatewayMetrics
     public static void RecordRequest(string route, int status, string tenant, long bytesIn, long bytesOut, double? firstEventSeconds, double? streamSeconds)
     {
         var routeTag = new KeyValuePair<string, object?>("route", route);
-        Requests.Add(1, routeTag, new("status", status));
+        Requests.Add(1, routeTag, new("status", StatusLabel(status)));
         TenantRequests.Add(1, new KeyValuePair<string, object?>("tenant", tenant));
         Bytes.Add(bytesIn, routeTag, new("direction", "in"));
         Bytes.Add(bytesOut, routeTag, new("direction", "out"));
@@ -86,6 +88,10 @@ internal static class GatewayMetrics
             StreamDuration.Record(stream, routeTag);
         }
     }
+
+    /// <summary>The status as a tag value, boxed once per code rather than once per request.</summary>
+    private static object StatusLabel(int status) =>
+        (uint)status < (uint)s_statusLabels.Length ? s_statusLabels[status] ??= status : status;
 
     /// <summary>Records one response's usage for its tenant and for the access log line.</summary>
     public static void RecordUsage(HttpContext context, in ChatUsage usage)

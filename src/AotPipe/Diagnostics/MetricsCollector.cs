@@ -9,7 +9,8 @@ namespace AotPipe.Diagnostics;
 /// Prometheus text exposition format (version 0.0.4). Hand-written: no package, no reflection, AOT-clean.
 /// </summary>
 /// <remarks>Measurements arrive once per request (never per streamed event), so one lock around a dictionary is cheap
-/// next to the request itself.</remarks>
+/// next to the request itself. A measurement finds its series by the tag values it carries (<see cref="TagKey"/>), so the
+/// label text is built once per series, not once per measurement (perf-reports/metrics.md).</remarks>
 internal sealed class MetricsCollector : IDisposable
 {
     /// <summary>Upper bounds (seconds) of the latency histograms; chosen for first-token times and long streams.</summary>
@@ -18,6 +19,7 @@ internal sealed class MetricsCollector : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<(Instrument Instrument, string Labels), Series> _series = [];
+    private readonly Dictionary<TagKey, Series> _seriesByTags = [];
 
     /// <summary>Creates the collector and starts listening to <see cref="GatewayMetrics.Meter"/>.</summary>
     public MetricsCollector()
@@ -147,28 +149,39 @@ internal sealed class MetricsCollector : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = LabelsOf(tags);
-        var isHistogram = instrument is Histogram<double> or Histogram<long>;
-        lock (_lock)
+        if (TagKey.TryCreate(instrument, tags, out var key))
         {
-            if (!_series.TryGetValue((instrument, labels), out var series))
+            lock (_lock)
             {
-                series = new Series(isHistogram ? new long[BucketBounds.Length] : null);
-                _series.Add((instrument, labels), series);
+                if (!_seriesByTags.TryGetValue(key, out var series))
+                {
+                    series = SeriesFor(instrument, LabelsOf(tags));
+                    _seriesByTags.Add(key, series);
+                }
+
+                series.Add(value);
             }
 
-            series.Sum += value;
-            series.Count++;
-            if (series.Buckets is { } buckets)
-            {
-                var index = Array.BinarySearch(BucketBounds, value);
-                index = index < 0 ? ~index : index;
-                if (index < buckets.Length)
-                {
-                    buckets[index]++;
-                }
-            }
+            return;
         }
+
+        var labels = LabelsOf(tags);
+        lock (_lock)
+        {
+            SeriesFor(instrument, labels).Add(value);
+        }
+    }
+
+    /// <summary>The series of a label text; the same labels in another tag order share it. Called under the lock.</summary>
+    private Series SeriesFor(Instrument instrument, string labels)
+    {
+        if (!_series.TryGetValue((instrument, labels), out var series))
+        {
+            series = new Series(instrument is Histogram<double> or Histogram<long> ? new long[BucketBounds.Length] : null);
+            _series.Add((instrument, labels), series);
+        }
+
+        return series;
     }
 
     private sealed class Series(long[]? buckets)
@@ -180,5 +193,75 @@ internal sealed class MetricsCollector : IDisposable
         public long[]? Buckets { get; } = buckets;
 
         public Series Clone() => new(Buckets is null ? null : (long[])Buckets.Clone()) { Sum = Sum, Count = Count };
+
+        public void Add(double value)
+        {
+            Sum += value;
+            Count++;
+            if (Buckets is { } buckets)
+            {
+                var index = Array.BinarySearch(BucketBounds, value);
+                index = index < 0 ? ~index : index;
+                if (index < buckets.Length)
+                {
+                    buckets[index]++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An instrument and up to two tags, compared by value: the lookup key of a series that needs no label text.
+    /// </summary>
+    /// <remarks>Only immutable values qualify (strings, integers, booleans, null), so a stored key can never change under
+    /// the dictionary; any other measurement takes the label-text path.</remarks>
+    private readonly struct TagKey : IEquatable<TagKey>
+    {
+        private readonly Instrument _instrument;
+        private readonly string? _key0;
+        private readonly object? _value0;
+        private readonly string? _key1;
+        private readonly object? _value1;
+
+        private TagKey(Instrument instrument, string? key0, object? value0, string? key1, object? value1)
+        {
+            _instrument = instrument;
+            _key0 = key0;
+            _value0 = value0;
+            _key1 = key1;
+            _value1 = value1;
+        }
+
+        public static bool TryCreate(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags, out TagKey key)
+        {
+            key = default;
+            switch (tags.Length)
+            {
+                case 0:
+                    key = new TagKey(instrument, null, null, null, null);
+                    return true;
+                case 1 when IsImmutable(tags[0].Value):
+                    key = new TagKey(instrument, tags[0].Key, tags[0].Value, null, null);
+                    return true;
+                case 2 when IsImmutable(tags[0].Value) && IsImmutable(tags[1].Value):
+                    key = new TagKey(instrument, tags[0].Key, tags[0].Value, tags[1].Key, tags[1].Value);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        public bool Equals(TagKey other) =>
+            ReferenceEquals(_instrument, other._instrument)
+            && string.Equals(_key0, other._key0, StringComparison.Ordinal)
+            && Equals(_value0, other._value0)
+            && string.Equals(_key1, other._key1, StringComparison.Ordinal)
+            && Equals(_value1, other._value1);
+
+        public override bool Equals(object? obj) => obj is TagKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(_instrument, _key0, _value0, _key1, _value1);
+
+        private static bool IsImmutable(object? value) => value is null or string or int or long or bool;
     }
 }
