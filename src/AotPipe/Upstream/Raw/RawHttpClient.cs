@@ -11,7 +11,8 @@ namespace AotPipe.Upstream.Raw;
 
 /// <summary>A lean HTTP/1.1 client for the one streaming POST the relay makes: the request is written in one send and
 /// the response body is read straight from the socket (<see cref="RawBodyReader"/>), below HttpClient's stream layers,
-/// which cost ~2,300 instructions and ~300 B per relayed event (perf-reports/relay.md).</summary>
+/// which cost ~2,300 instructions (perf-reports/relay.md, "Raw HTTP/1.1 upstream body") and ~300 B (PERFORMANCE.md) per
+/// relayed event.</summary>
 /// <remarks>
 /// Connections are pooled (LIFO) and reused while idle less than <see cref="IdleTimeout"/> and younger than
 /// <see cref="ConnectionLifetime"/>, the same bounds as the HttpClient handler. A request that fails on a reused
