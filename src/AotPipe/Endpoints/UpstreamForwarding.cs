@@ -96,14 +96,25 @@ public static class UpstreamForwarding
         using var framer = new SseFramer();
         using var keepAlive = keepAliveTime is null ? null : new KeepAliveTicker(response.BodyWriter, sink, KeepAliveTicker.DefaultInterval, keepAliveTime);
         RelayOutcome outcome;
+        var responseOver = false;
         try
         {
             outcome = await SseRelayLoop.RunAsync(reader, response.BodyWriter, sink, framer, timer, keepAlive, SseEventLogger.CreateIfEnabled(logger));
+            responseOver = sink.SawTerminal && outcome.Error == GatewayError.None;
         }
         finally
         {
             keepAlive?.Dispose();
-            await reader.CompleteAsync();
+            if (responseOver && reader is RawBodyReader rawReader)
+            {
+                // The chat relay stops at the terminal event; the end of the body is read in the background so that
+                // the upstream connection is reused.
+                rawReader.CompleteAfterTerminal();
+            }
+            else
+            {
+                await reader.CompleteAsync();
+            }
         }
 
         if (outcome.ClientGone)

@@ -98,6 +98,47 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SequentialStreams_ReuseOneUpstreamConnection()
+    {
+        // The chat relay stops reading at the terminal event. OpenRouter then sends [DONE] and ends the body; here that
+        // comes 30 ms later, as the generated stream paces every event. The end of the body is read after the response,
+        // so the connection goes back to the pool (over HTTPS: no new TLS handshake per chat request).
+        using var client = _gateway.CreateClient();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await client.PostAsync("/v1/chat/completions", ChatBody("mock/gen-3-30"));
+            Assert.EndsWith("data: [DONE]\n\n", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+            // The end of the body is read in the background once the response is over.
+            await Task.Delay(150, TestContext.Current.CancellationToken);
+        }
+
+        var upstream = _mock.RequestsTo("/responses");
+        Assert.Equal(6, upstream.Count);
+        Assert.Single(upstream.Select(r => r.ConnectionId).Distinct());
+    }
+
+    [Fact]
+    public async Task ClientDisconnectsMidStream_UpstreamCancelledWithinOneSecond()
+    {
+        _mock.Behavior.StallAfterEvents = 5;
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _mock.ClientAborted += () => aborted.TrySetResult();
+
+        // No response draining on this side: disposing the response closes the connection at once, as a leaving client does.
+        using var client = new HttpClient(new SocketsHttpHandler { ResponseDrainTimeout = TimeSpan.Zero, MaxResponseDrainSize = 0 }) { BaseAddress = _gateway.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = ChatBody("mock/stream-text-basic") };
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var stream = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+        Assert.True(await stream.ReadAsync(new byte[256], TestContext.Current.CancellationToken) > 0);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        response.Dispose();
+
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"upstream cancelled after {watch.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Stream_UpstreamKeepAlives_ForwardedAsComments()
     {
         using var client = _gateway.CreateClient();

@@ -93,7 +93,10 @@ public sealed class MockOpenRouter : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers, body.ToArray());
+        var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers, body.ToArray())
+        {
+            ConnectionId = context.Connection.Id,
+        };
         Requests.Enqueue(recorded);
         return recorded;
     }

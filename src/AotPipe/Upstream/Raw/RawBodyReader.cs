@@ -21,6 +21,14 @@ internal sealed class RawBodyReader : PipeReader
     /// not this reader, reports an oversized event.</summary>
     public const int MaxBufferedBytes = Streaming.SseFramer.DefaultMaxEventBytes + ReadBufferBytes;
 
+    /// <summary>Most body bytes read after the terminal event to reach the end of the body. What follows a terminal event
+    /// is a <c>[DONE]</c> line and the chunked terminator, a few dozen bytes; an upstream that sends more loses the
+    /// connection instead of holding it.</summary>
+    public const int MaxDrainBytes = 16 * 1024;
+
+    /// <summary>Longest wait for the end of the body after the terminal event.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
+
     private readonly Stream _stream;
     private readonly BodyFraming _framing;
     private readonly IRawBodyOwner? _owner;
@@ -34,6 +42,7 @@ internal sealed class RawBodyReader : PipeReader
     private bool _bodyDone;
     private bool _extraBytes;
     private bool _completed;
+    private bool _readFaulted;
     private volatile bool _cancelPending;
 
     /// <summary>Creates the reader; <paramref name="initial"/> holds body bytes that arrived with the response head.</summary>
@@ -61,53 +70,127 @@ internal sealed class RawBodyReader : PipeReader
     public bool IsBodyComplete => _bodyDone;
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        while (true)
+        return ReadCoreAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes the reader after the response's terminal event, when the body's end may not have been read yet: the
+    /// rest is read in the background (at most <see cref="MaxDrainBytes"/>, for at most <see cref="DrainTimeout"/>) so
+    /// that the connection goes back to the pool instead of being closed. Without it every chat request, whose relay stops
+    /// at the terminal event, opened a new upstream connection: over HTTPS, a new TLS handshake per request.
+    /// </summary>
+    /// <remarks>Only for a response that is over: a client that leaves mid-stream must close the upstream at once
+    /// (<see cref="Complete"/>), so that generation stops.</remarks>
+    public void CompleteAfterTerminal()
+    {
+        if (_completed)
         {
-            if (TryTakeBuffered(out var buffered))
-            {
-                return buffered;
-            }
+            return;
+        }
 
-            if (_start == _end && _buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = null;
-                _start = _end = 0;
-            }
+        if (_bodyDone || !_keepAlive || _readFaulted || _framing == BodyFraming.Close || _owner is null)
+        {
+            Complete();
+            return;
+        }
 
-            if (_buffer is null)
-            {
-                // Zero-byte read: wait for data without holding a buffer (returns 0 by design, so nothing to check).
-#pragma warning disable CA2022
-                await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
-#pragma warning restore CA2022
-                _buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
-            }
-            else
-            {
-                MakeRoom();
-            }
+        _completed = true;
+        _ = DrainAsync();
+    }
 
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
-            if (read == 0)
+    private async Task DrainAsync()
+    {
+        var reusable = false;
+        try
+        {
+            using var timeout = new CancellationTokenSource(DrainTimeout);
+            long drained = 0;
+            while (true)
             {
-                if (_framing != BodyFraming.Close)
+                var result = await ReadCoreAsync(timeout.Token);
+                drained += result.Buffer.Length;
+                AdvanceTo(result.Buffer.End);
+                if (drained > MaxDrainBytes)
                 {
-                    throw new HttpIOException(HttpRequestError.ResponseEnded, "The upstream response ended before its body was complete.");
+                    break;
                 }
 
-                _bodyDone = true;
+                if (result.IsCompleted)
+                {
+                    reusable = _bodyDone && !_extraBytes;
+                    break;
+                }
             }
-            else
-            {
-                Decode(read);
-            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpIOException or ObjectDisposedException)
+        {
+            // Too slow, too long or broken: the connection is closed, as it was before the drain.
+        }
+        finally
+        {
+            ReturnBuffer();
+            _owner!.Release(reusable);
+        }
+    }
 
-            _examinedAll = false;
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> ReadCoreAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                if (TryTakeBuffered(out var buffered))
+                {
+                    return buffered;
+                }
+
+                if (_start == _end && _buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                    _buffer = null;
+                    _start = _end = 0;
+                }
+
+                if (_buffer is null)
+                {
+                    // Zero-byte read: wait for data without holding a buffer (returns 0 by design, so nothing to check).
+#pragma warning disable CA2022
+                    await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+#pragma warning restore CA2022
+                    _buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+                }
+                else
+                {
+                    MakeRoom();
+                }
+
+                var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+                if (read == 0)
+                {
+                    if (_framing != BodyFraming.Close)
+                    {
+                        throw new HttpIOException(HttpRequestError.ResponseEnded, "The upstream response ended before its body was complete.");
+                    }
+
+                    _bodyDone = true;
+                }
+                else
+                {
+                    Decode(read);
+                }
+
+                _examinedAll = false;
+            }
+        }
+        catch
+        {
+            // A failed or cancelled read leaves the connection mid-response: it can never be drained or reused.
+            _readFaulted = true;
+            throw;
         }
     }
 
@@ -152,13 +235,17 @@ internal sealed class RawBodyReader : PipeReader
         }
 
         _completed = true;
+        ReturnBuffer();
+        _owner?.Release(_keepAlive && _bodyDone && !_extraBytes && exception is null);
+    }
+
+    private void ReturnBuffer()
+    {
         if (_buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
         }
-
-        _owner?.Release(_keepAlive && _bodyDone && !_extraBytes && exception is null);
     }
 
     private bool TryTakeBuffered(out ReadResult result)
