@@ -21,9 +21,7 @@ public sealed class MetricsCollectorTests
         histogram.Record(0.005);
         histogram.Record(0.3);
         histogram.Record(1000);
-        var text = new StringBuilder();
-        collector.Render(text);
-        var output = text.ToString();
+        var output = Render(collector);
 
         Assert.Contains($"# TYPE {counter.Name}_total counter\n", output, StringComparison.Ordinal);
         Assert.Contains($"{counter.Name}_total{{tenant=\"a\\\"b\"}} 5\n", output, StringComparison.Ordinal);
